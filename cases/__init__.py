@@ -1,0 +1,1 @@
+"""The built-in case library: one plain module per family, each defining CASES."""

@@ -1,0 +1,39 @@
+"""log det X and <S, X> - log det X over symmetric positive definite X."""
+from diffbench.case import Case
+from diffbench.casekit import not_positive_definite, spd
+
+
+def logdet(o, X):
+    return o.logdet(X)
+
+
+def linear_minus_logdet(o, X, S):
+    return o.sum(S * X) - o.logdet(X)
+
+
+def _check_n(n):
+    return None if int(n) == n and n >= 1 else f"parameter n={n} must be an integer >= 1"
+
+
+CASES = (
+    Case(
+        name="logdet",
+        fn=logdet,
+        make_inputs=lambda rng, n: {"X": spd(rng, n, condition=10.0)},
+        wrt=("X",),
+        sweep="n", values=(2, 5, 20), quick_values=(2, 5), full_values=(2, 5, 20, 100),
+        check_params=_check_n,
+        check_inputs=lambda X, n: not_positive_definite("X", X),
+        note=r"Find $\nabla_X \log\det X$. Answer: $X^{-T}$.",
+    ),
+    Case(
+        name="linear_minus_logdet",
+        fn=linear_minus_logdet,
+        make_inputs=lambda rng, n: {"X": spd(rng, n, condition=10.0), "S": spd(rng, n, condition=5.0)},
+        wrt=("X",),
+        sweep="n", values=(2, 5, 20), quick_values=(2, 5), full_values=(2, 5, 20, 100),
+        check_params=_check_n,
+        check_inputs=lambda X, S, n: not_positive_definite("X", X),
+        note=r"Find $\nabla_X (\langle S, X\rangle - \log\det X)$. Answer: $S - X^{-T}$.",
+    ),
+)

@@ -1,0 +1,43 @@
+"""The multidimensional-scaling loss L(W) = sum_ij (||W_i - W_j||^2 - D_ij)^2."""
+import numpy as np
+
+from diffbench.case import Case
+
+
+def mds_loss(o, W, D):
+    N = o.shape(W)[0]
+    squared_norms = o.sum(W * W, axis=1)
+    # ||W_i - W_j||^2 = |W_i|^2 + |W_j|^2 - 2 <W_i, W_j>  (NB: the Gram form, O(N^2 d) without an N x N x d array)
+    distances = o.reshape(squared_norms, (N, 1)) + o.reshape(squared_norms, (1, N)) - 2 * o.matmul(W, o.transpose(W))
+    residual = distances - D
+    return o.sum(residual * residual)
+
+
+def mds_inputs(rng, N, d):
+    truth = rng.standard_normal((N, d))
+    D = np.sum((truth[:, None, :] - truth[None, :, :]) ** 2, axis=-1)
+    return {"W": rng.standard_normal((N, d)), "D": D}
+
+
+def check_mds(W, D, N, d):
+    if D.shape != (N, N):
+        return f"D must be {N}x{N}, got {D.shape}"
+    if not np.allclose(D, D.T) or (D < 0).any():
+        return "D must be symmetric with non-negative entries"
+    return None
+
+
+CASES = (
+    Case(
+        name="mds",
+        fn=mds_loss,
+        make_inputs=mds_inputs,
+        wrt=("W",),
+        sweep="N", values=(5, 50, 200), quick_values=(5, 50), full_values=(5, 50, 200, 1000),
+        fixed={"d": 2},
+        check_params=lambda N, d: None if int(N) == N and N >= 2 and d >= 1 else f"parameter N={N} must be >= 2",
+        check_inputs=check_mds,
+        note=r"Find $\nabla_W \sum_{i,j} (\|W_i - W_j\|^2 - D_{ij})^2$. "
+             r"Answer: row $k$ is $4 \sum_j (r_{kj} + r_{jk})(W_k - W_j)$, $r_{ij} = \|W_i - W_j\|^2 - D_{ij}$.",
+    ),
+)

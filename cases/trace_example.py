@@ -1,0 +1,21 @@
+"""The survey's two-variable evaluation-trace example f(x1, x2) = ln x1 + x1 x2 - sin x2."""
+from diffbench.case import Case
+
+
+def trace_example(o, x1, x2):
+    return o.log(x1) + x1 * x2 - o.sin(x2)
+
+
+CASES = (
+    Case(
+        name="trace_example",
+        fn=trace_example,
+        make_inputs=lambda rng: {"x1": rng.uniform(0.5, 3.0), "x2": rng.uniform(-5.0, 5.0)},
+        canonical=lambda: {"x1": 2.0, "x2": 5.0},
+        wrt=("x1", "x2"),
+        check_inputs=lambda x1, x2: None if x1 > 0 else f"x1={float(x1)} must be > 0 (ln x1)",
+        points=3,
+        note=r"Trace $f(x_1, x_2) = \ln x_1 + x_1 x_2 - \sin x_2$ at $(2, 5)$ forward and backward. "
+             r"$y = 11.652$, $\partial y/\partial x_1 = 5.5$, $\partial y/\partial x_2 = 2 - \cos 5 = 1.716$.",
+    ),
+)

@@ -1,0 +1,96 @@
+"""User-facing AD transforms over a function f(o, *xs): jvp, vjp, grad, Jacobians, Hessians."""
+import numpy as np
+
+from diffbench.ad.forward import Dual, DualOps
+from diffbench.ad.reverse import Tape, Var
+
+
+def _basis(like, k):
+    """The k-th unit array shaped like `like` (object dtype stays exact for mpmath/sympy)."""
+    like = np.asarray(like)
+    e = np.zeros(like.shape, dtype=object if like.dtype == object else np.float64)
+    e.flat[k] = 1
+    return e if e.ndim else e[()]
+
+
+def _zeros_like(x):
+    return x * 0
+
+
+def jvp(f, base, primals, tangents):
+    """(f(x), J v) by pushing tangents forward; one pass."""
+    ops = DualOps(base)
+    out = f(ops, *[Dual(p, t, ops) for p, t in zip(primals, tangents)])
+    if isinstance(out, Dual):
+        return out.primal, out.tangent
+    return out, _zeros_like(out)
+
+
+def vjp(f, base, primals):
+    """(f(x), pullback, tape): pullback(u) gives uᵀJ for each input; the tape can be reused."""
+    tape = Tape(base)
+    xs = [tape.var(p) for p in primals]
+    out = f(tape, *xs)
+
+    def pullback(cotangent):
+        if not isinstance(out, Var):
+            return [_zeros_like(p) for p in primals]
+        adjoints = tape.backward(out, cotangent)
+        return [_zeros_like(p) if adjoints[x.index] is None else adjoints[x.index] for x, p in zip(xs, primals)]
+
+    return (out.primal if isinstance(out, Var) else out), pullback, tape
+
+
+def grad(f, base, primals):
+    """Gradient of a scalar f, one array per input, by one reverse sweep."""
+    _, pullback, _ = vjp(f, base, primals)
+    return pullback(base.const(1))
+
+
+def _flat(parts):
+    return np.concatenate([np.asarray(p).reshape(-1) for p in parts])
+
+
+def jacrev(f, base, primals):
+    """Jacobian (m outputs x n inputs, inputs flattened and concatenated) by m vjps."""
+    value, pullback, tape = vjp(f, base, primals)
+    m = np.size(value)
+    rows = [_flat(pullback(_basis(value, k))) for k in range(m)]
+    return np.stack(rows), tape
+
+
+def jacfwd(f, base, primals):
+    """Jacobian (m x n) by n jvps, one per input component."""
+    columns = []
+    for i, p in enumerate(primals):
+        for k in range(np.size(p)):
+            tangents = [_basis(q, k) if j == i else _zeros_like(q) for j, q in enumerate(primals)]
+            _, t = jvp(f, base, primals, tangents)
+            columns.append(np.asarray(t).reshape(-1))
+    return np.stack(columns, axis=1)
+
+
+def hvp(f, base, primals, vectors):
+    """Hessian-vector product ∇²f·v by forward-over-reverse (∇⟨∇f, v⟩); the Hessian is never formed."""
+    ops = DualOps(base)
+    tape = Tape(ops)
+    xs = [tape.var(Dual(p, v, ops)) for p, v in zip(primals, vectors)]
+    out = f(tape, *xs)
+    if not isinstance(out, Var):
+        return [_zeros_like(p) for p in primals]
+    adjoints = tape.backward(out, base.const(1))
+    result = []
+    for x, p in zip(xs, primals):
+        a = adjoints[x.index]
+        result.append(a.tangent if isinstance(a, Dual) else _zeros_like(p))
+    return result
+
+
+def hessian(f, base, primals):
+    """Full Hessian (n x n over the flattened inputs) by n Hessian-vector products."""
+    columns = []
+    for i, p in enumerate(primals):
+        for k in range(np.size(p)):
+            vectors = [_basis(q, k) if j == i else _zeros_like(q) for j, q in enumerate(primals)]
+            columns.append(_flat(hvp(f, base, primals, vectors)))
+    return np.stack(columns, axis=1)

@@ -1,0 +1,162 @@
+"""The command line: diffbench run | list | report | bench."""
+from __future__ import annotations
+
+import fnmatch
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from diffbench import records
+from diffbench.case import load_cases
+from diffbench.methods import DEFAULT_METHODS, METHODS
+
+
+def select_cases(cases: dict, pattern: str | None) -> dict:
+    """--only: a glob (logdet*) or, without wildcards, a substring of the case name; commas for several."""
+    if not pattern:
+        return cases
+    patterns = [p.strip() for p in pattern.split(",") if p.strip()]
+    chosen = {name: case for name, case in cases.items()
+              if any(fnmatch.fnmatch(name, p) if any(ch in p for ch in "*?[") else p in name for p in patterns)}
+    if not chosen:
+        raise click.BadParameter(f"no case matches {pattern!r}; cases: {', '.join(cases)}", param_hint="--only")
+    return chosen
+
+
+def select_methods(text: str | None) -> tuple:
+    if not text:
+        return DEFAULT_METHODS
+    names = tuple(m.strip() for m in text.split(",") if m.strip())
+    unknown = [m for m in names if m not in METHODS]
+    if unknown:
+        raise click.BadParameter(f"unknown method(s) {', '.join(unknown)}; methods: {', '.join(METHODS)}",
+                                 param_hint="--methods")
+    return names
+
+
+class RichProgress:
+    """The progress bar the runner advances once per finished job."""
+
+    def __init__(self, console: Console):
+        self.bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), TextColumn("{task.fields[last]}"), console=console)
+        self.task = None
+
+    def start(self, total: int):
+        self.bar.start()
+        self.task = self.bar.add_task("jobs", total=total, last="")
+
+    def advance(self, job):
+        self.bar.update(self.task, advance=1, last=job.label)
+
+    def stop(self):
+        self.bar.stop()
+
+
+def load_or_fail(case_dirs) -> dict:
+    try:
+        return load_cases(case_dirs or None)
+    except Exception as error:  # noqa: BLE001 - a broken case folder is a usage error, said plainly
+        raise click.ClickException(f"could not load cases: {error}") from error
+
+
+@click.group()
+@click.version_option(package_name="diffbench")
+def main():
+    """diffbench: how good is each way of getting a derivative?"""
+
+
+@main.command()
+@click.option("--only", "only", metavar="PATTERN", help="Cases whose name matches (glob or substring; commas).")
+@click.option("--methods", "methods", metavar="A,B", help=f"Methods to run (default: {','.join(DEFAULT_METHODS)}).")
+@click.option("--quick", "mode", flag_value="quick", help="Small parameter sweeps (seconds).")
+@click.option("--full", "mode", flag_value="full", help="Larger parameter sweeps (minutes).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+              show_default=True, help="Folder that receives the new run folder.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of every random input.")
+@click.option("--cases", "case_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
+              help="Load cases from this folder instead of the built-in library (repeatable).")
+@click.option("--budget", "time_budget_s", type=float, default=10.0, show_default=True,
+              help="Seconds a method may spend on one case parameter before it is stopped.")
+@click.option("--jobs", "workers", type=int, default=min(2, os.cpu_count() or 1), show_default=True,
+              help="Worker processes.")
+@click.option("--dps", type=int, default=50, show_default=True, help="Decimal digits of the mpmath reference.")
+@click.option("--no-report", is_flag=True, help="Write the CSVs and meta.json only.")
+def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, workers, dps, no_report):
+    """Run cases x methods, score against mpmath, write reports/<run-id>/."""
+    from diffbench.runner import RunConfig, execute_run
+    from diffbench.summary import digits_table, failure_lines
+
+    if dps < 30:
+        raise click.BadParameter("the reference needs at least 30 digits", param_hint="--dps")
+    console = Console(stderr=False)
+    cases = select_cases(load_or_fail(case_dirs), only)
+    config = RunConfig(cases=cases, methods=select_methods(methods), mode=mode or "default", seed=seed, dps=dps,
+                       time_budget_s=time_budget_s, workers=max(1, workers), out_dir=out_dir)
+    progress = RichProgress(console)
+    try:
+        run_dir, meta = execute_run(config, progress)
+    finally:
+        progress.stop()
+    results = records.read_table(run_dir, "results")
+    console.print(digits_table(results, config.methods))
+    if not no_report:
+        try:
+            from diffbench.report import render_report
+            console.print(f"report: {render_report(run_dir)}")
+        except Exception as error:  # noqa: BLE001 - the CSVs stay; the failure is reported and counted
+            meta["failures"].append({"case": "-", "param": "-", "method": "report", "point": None,
+                                     "status": "failed", "message": f"{type(error).__name__}: {error}"})
+            meta["exit_code"] = 1
+            records.write_meta(run_dir, meta)
+    for line in failure_lines(meta["failures"]):
+        console.print(f"[red]failure[/red] {line}", markup=True, highlight=False)
+    console.print(f"run folder: {run_dir}  ({meta['total_time_s']:.1f} s)")
+    sys.exit(meta["exit_code"])
+
+
+@main.command(name="list")
+@click.option("--cases", "case_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
+              help="Load cases from this folder instead of the built-in library.")
+@click.option("--notes", is_flag=True, help="Print each case's assignment text.")
+def list_(case_dirs, notes):
+    """List the cases and methods."""
+    console = Console()
+    cases = load_or_fail(case_dirs)
+    table = Table(title="cases", header_style="bold")
+    for column in ("case", "family", "differentiates", "sweep (default)", "quick", "points"):
+        table.add_column(column)
+    for case in cases.values():
+        sweep = f"{case.sweep} = {', '.join(map(str, case.values))}" if case.sweep else "-"
+        quick = ", ".join(map(str, case.sweep_values("quick"))) if case.sweep else "-"
+        table.add_row(case.name, case.family, ", ".join(case.wrt), sweep, quick, str(case.points))
+    console.print(table)
+    methods = Table(title="methods", header_style="bold")
+    for column in ("method", "kind", "description", "default"):
+        methods.add_column(column)
+    for method in METHODS.values():
+        methods.add_row(method.name, method.kind, method.description, "yes" if method.name in DEFAULT_METHODS else "")
+    console.print(methods)
+    if notes:
+        for case in cases.values():
+            console.print(f"\n[bold]{case.name}[/bold]\n{case.note or '(no note)'}", highlight=False)
+
+
+@main.command()
+@click.argument("run_dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where a comparison of two runs is written (default: the second run's folder).")
+def report(run_dirs, out_dir):
+    """Rebuild RUN_DIR's report from its CSVs, or compare two runs: report A B."""
+    from diffbench.report import render_comparison, render_report
+    if len(run_dirs) == 1:
+        click.echo(render_report(run_dirs[0]))
+    elif len(run_dirs) == 2:
+        click.echo(render_comparison(run_dirs[0], run_dirs[1], out_dir or run_dirs[1]))
+    else:
+        raise click.UsageError("give one run folder, or two to compare")

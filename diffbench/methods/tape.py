@@ -1,0 +1,32 @@
+"""The in-house tape AD over float64: reverse mode (m vjps) and forward mode (n jvps)."""
+import numpy as np
+
+from diffbench.ad import api
+from diffbench.backends import FloatOps
+from diffbench.methods.base import Method, PointResult
+from diffbench.timing import measure
+
+
+def _run(mode):
+    def run(case, params, points, rng):
+        ops = FloatOps()
+        results = []
+        for inputs in points:
+            xs, data = case.split(inputs)
+            f = case.bind(data, params)
+            if mode == "reverse":
+                jacobian, tape = api.jacrev(f, ops, xs)
+                seconds = measure(lambda: api.jacrev(f, ops, xs))
+                extra = {"trace_length": tape.trace_length}
+            else:
+                jacobian = api.jacfwd(f, ops, xs)
+                seconds = measure(lambda: api.jacfwd(f, ops, xs))
+                extra = {}
+            results.append(PointResult(np.asarray(jacobian, dtype=np.float64), setup_time_s=0.0,
+                                       eval_time_s=seconds, extra=extra, timings={"eval": seconds}))
+        return results
+    return run
+
+
+REVERSE = Method("tape_reverse", "ad", "in-house tape, reverse mode: one vjp per output", _run("reverse"))
+FORWARD = Method("tape_forward", "ad", "in-house dual numbers, forward mode: one jvp per input", _run("forward"))

@@ -1,0 +1,46 @@
+"""torch.autograd on the same case code, in float64 (and float32 as an option)."""
+import numpy as np
+import torch
+
+from diffbench.backends import TorchOps
+from diffbench.methods.base import Method, PointResult
+from diffbench.timing import measure
+
+
+def torch_jacobian(case, params, inputs, dtype=torch.float64):
+    """(jacobian as float64 array, a function recomputing it) via torch.autograd.grad."""
+    ops = TorchOps(dtype)
+    xs, data = case.split(inputs)
+    leaves = [ops.asarray(x, requires_grad=True) for x in xs]
+    data_t = {k: ops.asarray(v) for k, v in data.items()}
+    f = case.bind(data_t, params)
+
+    def compute():
+        out = f(ops, *leaves)
+        if not isinstance(out, torch.Tensor) or not out.requires_grad:
+            return torch.zeros((max(1, int(np.size(out))), sum(x.numel() for x in leaves)), dtype=dtype)
+        flat = out.reshape(-1)
+        rows = []
+        for k in range(flat.numel()):
+            grads = torch.autograd.grad(flat[k], leaves, retain_graph=k + 1 < flat.numel(), allow_unused=True)
+            rows.append(torch.cat([(g if g is not None else torch.zeros_like(x)).reshape(-1)
+                                   for g, x in zip(grads, leaves)]))
+        return torch.stack(rows)
+
+    return compute
+
+
+def _run(dtype):
+    def run(case, params, points, rng):
+        results = []
+        for inputs in points:
+            compute = torch_jacobian(case, params, inputs, dtype)
+            jacobian = compute().detach().double().numpy()
+            seconds = measure(compute)
+            results.append(PointResult(jacobian, setup_time_s=0.0, eval_time_s=seconds, timings={"eval": seconds}))
+        return results
+    return run
+
+
+TORCH64 = Method("torch", "framework", "torch.autograd, float64", _run(torch.float64))
+TORCH32 = Method("torch_f32", "framework", "torch.autograd, float32 (inputs rounded to float32)", _run(torch.float32))

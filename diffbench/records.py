@@ -1,0 +1,104 @@
+"""Tidy record tables of a run: column schemas and CSV reading/writing."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+# Each table: column name -> pandas dtype. Units live in the names (_s = seconds).
+RESULTS_COLUMNS = {
+    "case": "string",            # case name, e.g. "logistic"
+    "family": "string",          # case family (module), e.g. "logistic"
+    "param": "string",           # parameter setting as text, e.g. "n=4"
+    "size": "float64",           # the swept parameter's value (n, N, ...)
+    "method": "string",          # method name, e.g. "tape_reverse"
+    "point": "Int64",            # index of the evaluation point (0 = the case's canonical point)
+    "status": "string",          # ok | failed | timeout | not_applicable | domain_error | skipped
+    "message": "string",         # what happened, for anything but ok
+    "n_inputs": "Int64",         # number of scalar inputs differentiated
+    "n_outputs": "Int64",        # number of scalar outputs (1 = gradient)
+    "rel_error": "float64",      # ||J - J_ref||_F / ||J_ref||_F
+    "max_rel_error": "float64",  # max_i |J_i - ref_i| / max(|ref_i|, 1e-15 ||ref||_inf)
+    "correct_digits": "float64", # -log10(rel_error), capped at 17
+    "setup_time_s": "float64",   # one-off cost: symbolic derivation + lambdify, tape build, ...
+    "eval_time_s": "float64",    # median time of one derivative evaluation
+    "func_time_s": "float64",    # median time of one plain float64 function evaluation, same job
+    "cost_ratio": "float64",     # eval_time_s / func_time_s
+    "n_func_evals": "Int64",     # function evaluations per derivative (finite differences)
+    "expr_nodes": "Int64",       # size of the derivative: expression tree nodes (sympy)
+    "expr_ops": "Int64",         # sympy count_ops of the derivative
+    "expr_cse_ops": "Int64",     # count_ops after cse (shared subexpressions counted once)
+    "trace_length": "Int64",     # number of recorded operations on the tape
+    "step_h": "float64",         # the step used by a finite-difference rule
+    "best_h": "float64",         # the step with the smallest error in the sweep
+    "best_error": "float64",     # relative error at best_h
+    "ref_digits": "float64",     # digits to which the two reference routes agree
+    "ref_route2": "string",      # how the second reference route checked ("componentwise", "directional k=3")
+    "ref_flagged": "boolean",    # True when the routes agree to fewer than the required digits
+}
+
+FD_SWEEP_COLUMNS = {
+    "case": "string", "family": "string", "param": "string", "size": "float64",
+    "point": "Int64",
+    "scheme": "string",          # forward | central | ...
+    "direction": "string",       # "full" (every component) or "random k" (directional derivative)
+    "h": "float64",              # step size (absolute, not scaled)
+    "rel_error": "float64",      # relative error of the estimate at this h
+}
+
+SWELL_COLUMNS = {
+    "case": "string", "family": "string", "param": "string", "size": "float64",
+    "representation": "string",  # function | sympy_tree | sympy_cse | tape_trace | ...
+    "nodes": "Int64",            # tree nodes (or DAG nodes / trace entries)
+    "ops": "Int64",              # operation count
+}
+
+TIMING_COLUMNS = {
+    "case": "string", "family": "string", "param": "string", "size": "float64",
+    "method": "string", "point": "Int64",
+    "phase": "string",           # function | derive | lambdify | setup | eval
+    "time_s": "float64",
+}
+
+TABLES = {
+    "results": RESULTS_COLUMNS,
+    "fd_sweep": FD_SWEEP_COLUMNS,
+    "swell": SWELL_COLUMNS,
+    "timing": TIMING_COLUMNS,
+}
+
+
+def frame(table: str, rows: list[dict]) -> pd.DataFrame:
+    """Rows -> a DataFrame with exactly the table's columns and dtypes."""
+    columns = TABLES[table]
+    df = pd.DataFrame(rows, columns=list(columns))
+    return df.astype(columns)
+
+
+def write_table(run_dir: Path, table: str, rows: list[dict]) -> Path:
+    path = Path(run_dir) / f"{table}.csv"
+    frame(table, rows).to_csv(path, index=False)
+    return path
+
+
+def read_table(run_dir: Path, table: str) -> pd.DataFrame:
+    path = Path(run_dir) / f"{table}.csv"
+    columns = TABLES[table]
+    if not path.exists():
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+    df = pd.read_csv(path, keep_default_na=True)
+    for column in columns:
+        if column not in df:
+            df[column] = pd.NA
+    return df[list(columns)].astype(columns)
+
+
+def write_meta(run_dir: Path, meta: dict) -> Path:
+    path = Path(run_dir) / "meta.json"
+    path.write_text(json.dumps(meta, indent=2, default=str))
+    return path
+
+
+def read_meta(run_dir: Path) -> dict:
+    return json.loads((Path(run_dir) / "meta.json").read_text())

@@ -1,0 +1,208 @@
+"""Report figures: one function per figure, each returning standalone SVG text."""
+from __future__ import annotations
+
+import io
+import re
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure  # no pyplot: no global figure state; SVG output needs no GUI backend
+from matplotlib.lines import Line2D
+from matplotlib.ticker import LogFormatter, LogLocator, NullFormatter, NullLocator
+
+from diffbench.report.aggregate import FLOOR, clip_error, ordered
+
+SCHEME_ORDER = {"forward": 1, "backward": 1, "central": 2, "central4": 4, "complex_step": 2}
+NO_ROUNDOFF = ("complex_step",)  # no subtractive cancellation, so no eps/h branch
+REF_STYLES = [("#111111", "-"), ("#555555", "--"), ("#888888", "-."), ("#aaaaaa", ":")]
+RC = {
+    "svg.fonttype": "none", "font.family": "sans-serif", "font.size": 8.5,
+    "font.sans-serif": ["Helvetica Neue", "Helvetica", "Arial", "DejaVu Sans"],
+    "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
+    "grid.alpha": 0.25, "grid.linewidth": 0.5, "legend.frameon": False, "legend.fontsize": 7.5,
+    "axes.titlesize": 9, "lines.linewidth": 1.3, "lines.markersize": 3.5,
+    "figure.facecolor": "none", "axes.facecolor": "none", "savefig.facecolor": "none",
+}
+SIZE_COLUMNS = ["case", "param", "size"]
+
+
+def palette(names) -> dict[str, str]:
+    colours = list(mpl.colormaps["tab10"].colors) + list(mpl.colormaps["tab20"].colors[1::2])
+    return {n: mpl.colors.to_hex(colours[i % len(colours)]) for i, n in enumerate(ordered(names))}
+
+
+def fd_sweep(name: str, title: str, sweep: pd.DataFrame, refs: list[tuple[str, float]]) -> str:
+    """Error vs step h per scheme (log-log), faint h^p and eps/h lines, best step starred, other methods flat."""
+    with mpl.rc_context({**RC, "svg.hashsalt": name}):
+        fig = Figure(figsize=(5.1, 4.2), layout="constrained")
+        ax = fig.add_subplot()
+        colours = palette(sweep["scheme"])
+        errors = [clip_error(sweep["rel_error"].dropna())] + [clip_error([e]) for _, e in refs]
+        low, high = min(e.min() for e in errors if e.size), max(1.0, max(e.max() for e in errors if e.size))
+        handles = []
+        for scheme, group in sweep.groupby("scheme", sort=False):
+            group = group.dropna(subset=["h", "rel_error"]).sort_values("h")
+            h, err = group["h"].to_numpy(float), clip_error(group["rel_error"])
+            if not h.size:
+                continue
+            handles += ax.loglog(h, err, "o-", color=colours[scheme], label=scheme)
+            best = int(np.argmin(err))
+            ax.plot(h[best], err[best], "*", ms=11, color=colours[scheme], mec="black", mew=0.5, zorder=5)
+            _theory_lines(ax, scheme, h, err, best, colours[scheme])
+        handles += [Line2D([], [], ls="none", marker="*", ms=9, color="white", mec="black", label="best step"),
+                    Line2D([], [], color="grey", ls="--", alpha=0.5, label="truncation ∝ hᵖ"),
+                    Line2D([], [], color="grey", ls=":", alpha=0.7, label="round-off ∝ ε/h")]
+        for (colour, style), (label, error) in zip(REF_STYLES, _group_refs(refs)):
+            handles.append(ax.axhline(max(error, FLOOR), color=colour, ls=style, lw=1, label=label))
+        _log(ax.xaxis, sweep["h"]), _log(ax.yaxis, [low, high])
+        ax.set_ylim(low / 4, high * 4)
+        ax.set_xlabel("step size h")
+        ax.set_ylabel("relative error ‖J − J_ref‖ / ‖J_ref‖")
+        ax.set_title(_text(title), loc="left")
+        fig.legend(handles=handles, loc="outside lower center", ncols=3)
+        return _svg(fig)
+
+
+def _theory_lines(ax, scheme: str, h: np.ndarray, err: np.ndarray, best: int, colour: str) -> None:
+    """Anchor C h^p on the points right of the best step and D/h on the points left of it (medians)."""
+    p = SCHEME_ORDER.get(scheme)
+    right, left = slice(best + 1, None), slice(None, best)
+    if p and h[right].size:
+        c = np.median(err[right] / h[right] ** p)
+        ax.plot(h, c * h**p, "--", color=colour, alpha=0.4, lw=0.9)
+    if scheme not in NO_ROUNDOFF and h[left].size:
+        d = np.median(err[left] * h[left])
+        ax.plot(h, d / h, ":", color=colour, alpha=0.6, lw=0.9)
+
+
+def _group_refs(refs: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Merge methods whose errors lie within a factor 2 into one labelled line."""
+    groups: list[tuple[list[str], float]] = []
+    for method, error in sorted(((m, e) for m, e in refs if pd.notna(e)), key=lambda r: r[1]):
+        if groups and max(error, FLOOR) <= 2 * max(groups[-1][1], FLOOR):
+            groups[-1][0].append(method)
+        else:
+            groups.append(([method], error))
+    return [(", ".join(ms) + (" (0: drawn at 1e-17)" if e == 0 else f" ({e:.1e})"), e) for ms, e in groups]
+
+
+def swell(name: str, title: str, table: pd.DataFrame, colours: dict[str, str]) -> str:
+    """Derivative size (nodes) vs case parameter, one panel per case, one line per representation."""
+    cases = ordered(table["case"])
+    with mpl.rc_context({**RC, "svg.hashsalt": name}):
+        fig = Figure(figsize=(min(3.0 * len(cases), 9) + 1.4, 2.7), layout="constrained")
+        axes = fig.subplots(1, len(cases), squeeze=False)[0]
+        for ax, case in zip(axes, cases):
+            rows = table[table["case"] == case]
+            for rep, group in rows.groupby("representation", sort=False):
+                group = group.dropna(subset=["nodes"])
+                x, params = _x(group)
+                ax.plot(x, group["nodes"].to_numpy(float), "o-", color=colours[rep], label=rep)
+            _x_axis(ax, rows)
+            _log(ax.yaxis, rows["nodes"])
+            ax.set_title(_text(case), loc="left")
+        axes[0].set_ylabel("size of derivative (nodes)")
+        fig.suptitle(_text(title), x=0.01, ha="left", fontsize=9, fontweight="bold")
+        fig.legend(*_legend_entries(axes), loc="outside right upper")
+        return _svg(fig)
+
+
+RUNTIME_PANELS = (("eval_time_s", "per-evaluation time (s)"), ("cost_ratio", "cost ratio: eval / function"),
+                  ("setup_time_s", "setup time (s): derive + lambdify"))
+
+
+def runtime(name: str, title: str, cells: pd.DataFrame, colours: dict[str, str]) -> str:
+    """Per-evaluation time, cost ratio and one-off setup time vs problem size, one line per method."""
+    with mpl.rc_context({**RC, "svg.hashsalt": name}):
+        fig = Figure(figsize=(10.0, 2.8), layout="constrained")
+        axes = fig.subplots(1, len(RUNTIME_PANELS))
+        for ax, (column, label) in zip(axes, RUNTIME_PANELS):
+            for method, group in cells.groupby("method", sort=False):
+                group = group[group[column] > 0]
+                if not group.empty:
+                    x, _ = _x(group)
+                    ax.plot(x, group[column].to_numpy(float), "o-", color=colours[method], label=method)
+            if not ax.lines:
+                ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", color="grey")
+                ax.set_xticks([]), ax.set_yticks([])
+                continue
+            _x_axis(ax, cells)
+            _log(ax.yaxis, cells[column])
+            ax.set_title(label, loc="left")
+        fig.suptitle(_text(title), x=0.01, ha="left", fontsize=9, fontweight="bold")
+        fig.legend(*_legend_entries(axes), loc="outside right upper")
+        return _svg(fig)
+
+
+def _x(rows: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """x positions of rows: their size, or the index of their param when sizes are missing."""
+    sizes = rows["size"].to_numpy(float)
+    if not np.isnan(sizes).any():
+        return sizes, []
+    params = ordered(rows["param"])
+    return np.array([params.index(p) for p in rows["param"]], float), params
+
+
+def _x_axis(ax, rows: pd.DataFrame) -> None:
+    """Log x when sizes span a decade; ticks at the sizes themselves when there are few."""
+    sizes = np.unique(rows["size"].dropna().to_numpy(float))
+    _, params = _x(rows)
+    if params:
+        ax.set_xticks(range(len(params)), [_text(p) for p in params])
+    elif sizes.size:
+        if sizes.min() > 0 and sizes.max() / sizes.min() >= 8:
+            _log(ax.xaxis, sizes)
+        if sizes.size <= 8:
+            ax.set_xticks(sizes, [f"{s:g}" for s in sizes])
+            ax.xaxis.set_minor_locator(NullLocator())
+        if sizes.size == 1:
+            ax.set_xlim(sizes[0] - 1, sizes[0] + 1)
+    names = {str(p).split("=")[0] for p in rows["param"].dropna() if "=" in str(p)}
+    ax.set_xlabel(_text(names.pop()) if len(names) == 1 and not params else "parameter")
+
+
+class _UnicodeLogFormatter(LogFormatter):
+    """Log tick labels as 10ⁿ and 2×10ⁿ in plain unicode: mathtext is slow and adds nothing here."""
+
+    def _num_to_string(self, x, vmin, vmax):
+        exponent = int(np.floor(np.log10(x) + 1e-9))
+        mantissa = round(x / 10.0**exponent, 6)
+        power = "10" + str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+        if 0 <= exponent <= 3:
+            return f"{x:g}"
+        return power if mantissa == 1 else f"{mantissa:g}×{power}"
+
+
+def _log(axis, values) -> None:
+    """Log scale; minor ticks (costly to lay out) only where the data span under two decades."""
+    getattr(axis.axes, f"set_{axis.axis_name}scale")("log")
+    values = np.asarray(values, float)
+    values = values[np.isfinite(values) & (values > 0)]
+    narrow = values.size and values.max() / values.min() < 100
+    axis.set_major_locator(LogLocator(numticks=7))
+    axis.set_major_formatter(_UnicodeLogFormatter(labelOnlyBase=False))
+    axis.set_minor_locator(LogLocator(subs=(2, 5), numticks=7) if narrow else NullLocator())
+    axis.set_minor_formatter(_UnicodeLogFormatter(labelOnlyBase=False) if narrow else NullFormatter())
+
+
+def _legend_entries(axes) -> tuple[list, list[str]]:
+    entries = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            entries.setdefault(label, handle)
+    return list(entries.values()), list(entries)
+
+
+def _text(s) -> str:
+    """Text shown literally: no mathtext."""
+    return str(s).replace("$", r"\$")
+
+
+def _svg(fig: Figure) -> str:
+    """SVG text to inline in HTML: no XML prolog, no metadata, deterministic ids (svg.hashsalt)."""
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    text = buffer.getvalue()
+    text = text[text.index("<svg"):]
+    return re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)

@@ -1,0 +1,46 @@
+"""A stored run loaded for reporting: its four record tables, its meta and per-setting cells."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from diffbench.records import TABLES, read_meta, read_table
+from diffbench.report import aggregate
+
+
+@dataclass
+class Run:
+    path: Path
+    meta: dict
+    tables: dict[str, pd.DataFrame] = field(repr=False)
+
+    @property
+    def results(self) -> pd.DataFrame:
+        return self.tables["results"]
+
+    @cached_property
+    def cells(self) -> pd.DataFrame:
+        return aggregate.cells(self.results)
+
+    @cached_property
+    def cases(self) -> list[str]:
+        return aggregate.case_order(self.meta, *self.tables.values())
+
+    @cached_property
+    def methods(self) -> list[str]:
+        present = aggregate.ordered(self.results["method"])
+        return aggregate.ordered([m for m in self.meta.get("methods") or [] if m in present] + present)
+
+
+def load_run(run_dir: Path) -> Run:
+    run_dir = Path(run_dir)
+    try:
+        meta = read_meta(run_dir)
+    except (FileNotFoundError, json.JSONDecodeError):
+        meta = {}
+    meta = meta if isinstance(meta, dict) else {}
+    return Run(run_dir, meta, {name: read_table(run_dir, name) for name in TABLES})

@@ -1,0 +1,187 @@
+"""The report's sections: an explicit registry of (key, title, context builder)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import matplotlib as mpl
+import pandas as pd
+from markupsafe import Markup
+
+from diffbench.report import figures
+from diffbench.report.aggregate import is_fd, params_by_size, representative_param
+from diffbench.report.fmt import sci, short
+from diffbench.report.headline import headlines
+from diffbench.report.run import Run
+
+HEAT = mpl.colors.LinearSegmentedColormap.from_list(
+    "digits", [(0, "#e58a7f"), (6 / 16, "#f5d38f"), (10 / 16, "#eef2d8"), (13 / 16, "#b3d9cc"), (1, "#86bcd6")])
+BAD_STATUSES = ("failed", "timeout", "domain_error")  # shown as failures in the run details
+
+
+@dataclass
+class Figure:
+    name: str       # file name under figures/, without .svg
+    svg: Markup     # inline SVG from matplotlib, which escapes its text
+    caption: str
+    number: int = 0  # assigned in page order when the report is assembled
+
+
+def headline(run: Run) -> dict | None:
+    return {"families": headlines(run.cells)} if not run.cells.empty else None
+
+
+def accuracy(run: Run) -> dict | None:
+    cells = run.cells
+    if cells.empty:
+        return None
+    index = {(r.case, r.param, r.method): r for r in cells.itertuples()}
+    rows = []
+    for case in run.cases:
+        params = params_by_size(cells[cells["case"] == case])
+        for i, param in enumerate(params):
+            row = [_accuracy_cell(index.get((case, param, m))) for m in run.methods]
+            rows.append({"case": case, "param": param, "span": len(params) if i == 0 else 0, "cells": row})
+    scale = [{"digits": d, "colour": heat(d)} for d in range(0, 18, 2)]
+    return {"methods": run.methods, "rows": rows, "scale": scale}
+
+
+def _accuracy_cell(cell) -> dict:
+    if cell is None:
+        return {"kind": "none"}
+    if cell.n_ok == 0:
+        return {"kind": "bad", "status": cell.status, "short": short(cell.message, 40),
+                "title": f"{cell.status}: {cell.message}" if pd.notna(cell.message) else str(cell.status)}
+    title = f"relative error {sci(cell.rel_error)} (worst of {cell.n_ok} ok point{'s' * (cell.n_ok != 1)})"
+    if pd.notna(cell.max_rel_error):
+        title += f"; max componentwise {sci(cell.max_rel_error)}"
+    partial = cell.n_ok < cell.n_points
+    if partial:
+        title += f"; {cell.n_points - cell.n_ok} of {cell.n_points} points {cell.status}: {cell.message}"
+    return {"kind": "ok", "digits": cell.digits, "colour": heat(cell.digits), "title": title, "partial": partial}
+
+
+def heat(digits: float) -> str:
+    """Background colour for a number of correct digits: soft red (0) through sand (6) to blue (16+)."""
+    if pd.isna(digits):
+        return "#eeeeee"
+    return mpl.colors.to_hex(HEAT(min(max(digits, 0.0), 16.0) / 16.0))
+
+
+def fd_sweep(run: Run) -> dict | None:
+    sweep, results = run.tables["fd_sweep"], run.results
+    out = []
+    for case in [c for c in run.cases if (sweep["case"] == c).any()]:
+        rows = sweep[sweep["case"] == case]
+        param = representative_param(rows, case)
+        rows = rows[rows["param"] == param]
+        point = 0 if (rows["point"] == 0).any() else rows["point"].min()
+        rows = rows[rows["point"] == point] if pd.notna(point) else rows
+        directions = [d for d in rows["direction"].dropna().unique()]
+        direction = "full" if "full" in directions else (directions[0] if directions else None)
+        rows = rows[rows["direction"] == direction] if direction else rows
+        at = results[(results["case"] == case) & (results["param"] == param) & (results["point"] == point)
+                     & results["status"].eq("ok").fillna(False)]
+        refs = [(m, e) for m, e in zip(at["method"], at["rel_error"]) if not is_fd(m) and pd.notna(e)]
+        title = f"{case} · {param} · point {point} · direction {direction or '–'}"
+        name = _name("fd_sweep", len(out), case)
+        caption = (f"Finite-difference error vs step size for {case} ({param}, point {point}, "
+                   f"direction {direction or 'unspecified'}).")
+        out.append(Figure(name, Markup(figures.fd_sweep(name, title, rows, refs)), caption))
+    return {"figures": out} if out else None
+
+
+def swell(run: Run) -> dict | None:
+    table = run.tables["swell"].dropna(subset=["nodes"])
+    if table.empty:
+        return None
+    colours = figures.palette(table["representation"])
+    table = table.sort_values(["size", "param"], na_position="last", kind="stable")
+    out = []
+    for family, rows in table.groupby(table["family"].fillna("(no family)"), sort=False):
+        name = _name("swell", len(out), family)
+        representations = ", ".join(rows["representation"].unique())
+        caption = f"Expression swell in family {family}: size of the derivative vs the case parameter " \
+                  f"(log scale), one line per representation ({representations})."
+        out.append(Figure(name, Markup(figures.swell(name, f"family {family}", rows, colours)), caption))
+    return {"figures": out}
+
+
+def runtime(run: Run) -> dict | None:
+    cells = run.cells.sort_values(["size", "param"], na_position="last", kind="stable")
+    timed = cells[cells[["eval_time_s", "cost_ratio", "setup_time_s"]].notna().any(axis=1)]
+    colours = figures.palette(run.methods)
+    out = []
+    for case in [c for c in run.cases if (timed["case"] == c).any()]:
+        name = _name("runtime", len(out), case)
+        caption = f"Runtime for {case}: median over points of each method's time per derivative evaluation, " \
+                  f"its cost ratio to one function evaluation, and its one-off setup time, vs problem size."
+        out.append(Figure(name, Markup(figures.runtime(name, case, timed[timed["case"] == case], colours)), caption))
+    timing = run.tables["timing"].dropna(subset=["time_s"])
+    phases = [p for p in timing["phase"].unique() if pd.notna(p)]
+    medians = timing.groupby(["method", "phase"])["time_s"].median()
+    table = [{"method": m, "times": [medians.get((m, p)) for p in phases]}
+             for m in run.methods + [m for m in timing["method"].unique() if m not in run.methods]
+             if (timing["method"] == m).any()]
+    return {"figures": out, "phases": phases, "phase_rows": table} if out or table else None
+
+
+def reference(run: Run) -> dict | None:
+    results = run.results.dropna(subset=["ref_digits"])
+    if results.empty:
+        return None
+    grouped = results.groupby(["case", "param"], sort=False).agg(
+        size=("size", "first"), digits=("ref_digits", "min"), route2=("ref_route2", "first"),
+        flagged=("ref_flagged", "max"), points=("point", "nunique")).reset_index()
+    rows = []
+    for case in run.cases:
+        group = grouped[grouped["case"] == case].sort_values(["size", "param"], na_position="last")
+        rows += [dict(r._asdict(), flagged=bool(r.flagged is True)) for r in group.itertuples()]
+    return {"rows": rows, "required": run.meta.get("ref_required_digits"),
+            "n_flagged": sum(r["flagged"] for r in rows)}
+
+
+def details(run: Run) -> dict:
+    meta = run.meta
+    failures = meta.get("failures")
+    if not isinstance(failures, list):
+        bad = run.results[run.results["status"].isin(BAD_STATUSES).fillna(False)]
+        failures = bad[["case", "param", "method", "point", "status", "message"]].to_dict("records")
+    keys = ("run_id", "command", "seed", "precision_dps", "ref_required_digits", "time_budget_s", "quick",
+            "workers", "started", "finished", "total_time_s", "exit_code")
+    fields = [(k, meta[k]) for k in keys if k in meta]
+    if "argv" in meta:
+        fields.append(("argv", " ".join(map(str, meta["argv"])) if isinstance(meta["argv"], list) else meta["argv"]))
+    return {"fields": fields, "versions": meta.get("versions") or {}, "machine": meta.get("machine") or {},
+            "cases": run.cases, "methods": run.methods, "failures": [_failure(f) for f in failures]}
+
+
+def _failure(f) -> dict:
+    f = f if isinstance(f, dict) else {"message": f}
+    return {k: ("" if pd.isna(f.get(k)) else f.get(k)) for k in ("case", "param", "method", "point", "status", "message")}
+
+
+def _name(kind: str, index: int, label: str) -> str:
+    """A safe, unique figure file name; the label is only a hint."""
+    return f"{kind}_{index + 1:02d}_{re.sub(r'[^A-Za-z0-9]+', '-', str(label)).strip('-')[:40] or 'x'}"
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str    # anchor id, and the name of this section's macro in templates/sections.html.j2
+    title: str
+    build: Callable[[Run], dict | None]  # the macro's context; None when the run has no data for it
+
+
+# Page order. To add a section: write build(run) -> dict | None here, a macro of the same key in
+# templates/sections.html.j2 taking that dict, and append a Section below. Figures go in ctx["figures"].
+SECTIONS: tuple[Section, ...] = (
+    Section("headline", "Headline", headline),
+    Section("accuracy", "Accuracy", accuracy),
+    Section("fd_sweep", "Finite differences: error vs step size", fd_sweep),
+    Section("swell", "Expression swell", swell),
+    Section("runtime", "Runtime and cost", runtime),
+    Section("reference", "Reference quality", reference),
+    Section("details", "Run details", details),
+)

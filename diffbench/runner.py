@@ -1,0 +1,195 @@
+"""Plan jobs (case x parameter x method), run them in terminable worker processes, write the run folder."""
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import platform
+import socket
+import sys
+import time
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pebble import ProcessExpired, ProcessPool
+
+from diffbench import records
+from diffbench.assemble import method_rows, status_rows
+from diffbench.case import DomainError, describe
+from diffbench.methods import METHODS
+from diffbench.worker import Job, execute
+
+SEED_SCHEME = "numpy.random.default_rng([seed, crc32(case|params), point])"
+
+
+@dataclass
+class RunConfig:
+    cases: dict                      # name -> Case
+    methods: tuple
+    mode: str = "default"            # quick | default | full
+    seed: int = 0
+    dps: int = 50
+    time_budget_s: float = 10.0
+    reference_budget_s: float = 120.0
+    workers: int = 2
+    out_dir: Path = Path("reports")
+    command: list = field(default_factory=lambda: list(sys.argv))
+
+
+@dataclass
+class Plan:
+    jobs: list                       # Job
+    rejected: list                   # (case, params, message): parameters or inputs outside the domain
+
+
+def plan(config: RunConfig) -> Plan:
+    jobs, rejected = [], []
+    for case in config.cases.values():
+        for value in case.sweep_values(config.mode):
+            params = case.params(value)
+            try:
+                points = tuple(case.inputs(config.seed, params, k) for k in range(case.points))
+            except DomainError as error:
+                rejected.append((case, params, str(error)))
+                continue
+            common = dict(source=case.source, case=case.name, params=params, points=points, seed=config.seed,
+                          dps=config.dps)
+            jobs.append(Job(kind="reference", **common))
+            jobs.extend(Job(kind="method", method=m, **common) for m in config.methods)
+    return Plan(jobs, rejected)
+
+
+def new_run_dir(out_dir: Path) -> Path:
+    """A fresh folder under out_dir; never one that exists."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1, 1000):
+        path = out_dir / (stamp if attempt == 1 else f"{stamp}-{attempt}")
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
+    raise RuntimeError(f"could not create a new run folder in {out_dir}")
+
+
+def run_jobs(jobs, config: RunConfig, on_done=None) -> list:
+    """(job, JobOutput) pairs, or (job, (status, message)) for a job that ended without output."""
+    # NB: one BLAS/OpenMP thread per worker, set before the worker processes import numpy and torch.
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["diffbench.worker"])
+    results = []
+    # Reference jobs first and big parameters first, so the slowest work starts early.
+    order = sorted(jobs, key=lambda j: (j.kind != "reference", -max((v for v in j.params.values()
+                                                                      if isinstance(v, (int, float))), default=0)))
+    with ProcessPool(max_workers=config.workers, context=context) as pool:
+        futures = []
+        for job in order:
+            budget = config.reference_budget_s if job.kind == "reference" else config.time_budget_s
+            futures.append((job, pool.schedule(execute, args=(job,), timeout=budget), budget))
+        for job, future, budget in futures:
+            try:
+                result = future.result()
+            except FutureTimeout:
+                result = ("timeout", f"timed out after {budget:g} s")
+            except ProcessExpired as error:
+                result = ("failed", f"worker process died (exit code {error.exitcode})")
+            except Exception as error:  # noqa: BLE001 - recorded, the run goes on
+                result = ("failed", f"{type(error).__name__}: {error}")
+            results.append((job, result))
+            if on_done:
+                on_done(job)
+    return results
+
+
+def assemble(plan_: Plan, results: list, config: RunConfig) -> tuple[dict, list]:
+    """Rows of every table, and the list of unexpected failures."""
+    tables = {name: [] for name in records.TABLES}
+    failures = []
+    references = {}
+    for job, result in results:
+        if job.kind == "reference":
+            key = (job.case, describe(job.params))
+            if isinstance(result, tuple):
+                references[key] = [{"error": f"reference {result[0]}: {result[1]}"}] * len(job.points)
+            else:
+                references[key] = result.points
+            for index, ref in enumerate(references[key]):
+                if "error" in ref:
+                    failures.append({"case": job.case, "param": describe(job.params), "method": "reference",
+                                     "point": index, "status": "failed", "message": ref["error"]})
+    for job, result in results:
+        if job.kind != "method":
+            continue
+        case, method = config.cases[job.case], METHODS[job.method]
+        refs = references.get((job.case, describe(job.params)))
+        if isinstance(result, tuple):
+            status, message = result
+            status_rows(case, job.params, method.name, len(job.points), status, message, tables, refs)
+        else:
+            method_rows(case, job.params, method, result, refs, tables)
+    for case, params, message in plan_.rejected:
+        for method in config.methods:
+            status_rows(case, params, method, 0, "domain_error", message, tables)
+    for row in tables["results"]:
+        if is_failure(row):
+            failures.append({k: row.get(k) for k in ("case", "param", "method", "point", "status", "message")})
+    return tables, failures
+
+
+def is_failure(row: dict) -> bool:
+    """Unexpected outcomes: errors, bad domains, and timeouts of methods that should not time out."""
+    if row["status"] in ("failed", "domain_error"):
+        return True
+    return row["status"] == "timeout" and not METHODS[row["method"]].expected_timeout
+
+
+def versions() -> dict:
+    import mpmath
+    import numpy
+    import sympy
+    import torch
+
+    import diffbench
+    return {"python": platform.python_version(), "numpy": numpy.__version__, "sympy": sympy.__version__,
+            "mpmath": mpmath.__version__, "torch": torch.__version__, "diffbench": diffbench.__version__}
+
+
+def machine() -> dict:
+    return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
+            "cpu_count": os.cpu_count(), "hostname": socket.gethostname()}
+
+
+def meta_for(config: RunConfig, run_dir: Path, started: dt.datetime, seconds: float, failures: list,
+             rejected: list) -> dict:
+    return {
+        "run_id": run_dir.name, "command": " ".join(["diffbench", *config.command[1:]]), "argv": config.command,
+        "seed": config.seed, "seed_scheme": SEED_SCHEME, "precision_dps": config.dps,
+        "time_budget_s": config.time_budget_s, "reference_budget_s": config.reference_budget_s,
+        "quick": config.mode == "quick", "mode": config.mode, "workers": config.workers,
+        "threads_per_worker": 1, "started": started.isoformat(timespec="seconds"),
+        "finished": dt.datetime.now().isoformat(timespec="seconds"), "total_time_s": round(seconds, 3),
+        "versions": versions(), "machine": machine(), "cases": list(config.cases), "methods": list(config.methods),
+        "case_sources": sorted({c.source for c in config.cases.values()}),
+        "ref_required_digits": 30, "failures": failures, "rejected": [m for _, _, m in rejected],
+        "exit_code": 1 if failures else 0,
+    }
+
+
+def execute_run(config: RunConfig, progress=None) -> tuple[Path, dict]:
+    """The whole run: plan, compute, write CSVs and meta.json into a new run folder."""
+    started, clock = dt.datetime.now(), time.perf_counter()
+    run_dir = new_run_dir(Path(config.out_dir))
+    plan_ = plan(config)
+    if progress:
+        progress.start(len(plan_.jobs))
+    results = run_jobs(plan_.jobs, config, on_done=progress.advance if progress else None)
+    tables, failures = assemble(plan_, results, config)
+    for name, rows in tables.items():
+        records.write_table(run_dir, name, rows)
+    meta = meta_for(config, run_dir, started, time.perf_counter() - clock, failures, plan_.rejected)
+    records.write_meta(run_dir, meta)
+    return run_dir, meta

@@ -1,0 +1,33 @@
+"""Wall-clock timing: median per-call time of a callable over a few timed batches."""
+import time
+
+
+def measure(fn, repeats: int = 5, min_batch_s: float = 0.01, budget_s: float = 2.0) -> float:
+    """Median seconds per call: batches of enough calls to last min_batch_s, at most ~budget_s in all."""
+    start = time.perf_counter()
+    fn()
+    first = time.perf_counter() - start
+    if first * repeats > budget_s:
+        return first  # NB: slow calls are timed once rather than blowing the job's budget
+    loops = max(1, int(min_batch_s / max(first, 1e-9)))
+    loops = min(loops, max(1, int(budget_s / repeats / max(first, 1e-9))))
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(loops):
+            fn()
+        times.append((time.perf_counter() - start) / loops)
+    times.sort()
+    return times[len(times) // 2]
+
+
+class Stopwatch:
+    """with Stopwatch() as sw: ...; sw.seconds"""
+
+    def __enter__(self):
+        self._start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self._start
+        return False

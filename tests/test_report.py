@@ -1,0 +1,227 @@
+"""Tests of the HTML report and the run comparison, rendered from a small fixed set of records."""
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from diffbench.records import TABLES, frame, read_table, write_meta, write_table
+from diffbench.report import SECTIONS, render_comparison, render_report
+
+EVIL = "<script>alert(1)</script>"
+CASES = {  # case -> (family, params as (text, size))
+    "logistic": ("logistic", [("n=1", 1), ("n=2", 2), ("n=4", 4), ("n=8", 8)]),
+    "log_quadratic": ("quadratic", [("N=2", 2), ("N=8", 8), ("N=32", 32)]),
+    EVIL: ("evil<b>", [("n=2", 2)]),
+}
+DIGITS = {"sympy": 16.5, "fd_forward": 7.5, "fd_central": 10.2, "tape_reverse": 15.8, "torch": 15.6, "torch_f32": 6.9}
+COST = {"sympy": 3.0, "fd_forward": None, "fd_central": None, "tape_reverse": 20.0, "torch": 60.0, "torch_f32": 55.0}
+SCHEMES = {"forward": 1, "central": 2, "central4": 4}
+
+
+def _status(case: str, param: str, method: str, point: int) -> tuple[str, str | None]:
+    if (case, param, method) == ("logistic", "n=8", "sympy"):
+        return "timeout", "exceeded the time budget of 5 s"
+    if (case, param, method) == ("log_quadratic", "N=32", "sympy"):
+        return "failed", "RecursionError: <b>maximum</b> recursion depth exceeded\nTraceback ..."
+    if (case, param, method, point) == ("log_quadratic", "N=32", "torch_f32", 1):
+        return "domain_error", "log of a negative number"
+    return "ok", None
+
+
+def _records(shift: float = 0.0) -> dict[str, list[dict]]:
+    rng = np.random.default_rng(7)
+    results, sweep, swell, timing = [], [], [], []
+    for case, (family, params) in CASES.items():
+        for param, size in params:
+            key = {"case": case, "family": family, "param": param, "size": float(size)}
+            func = 1e-6 * size
+            for method, digits in DIGITS.items():
+                for point in (0, 1):
+                    status, message = _status(case, param, method, point)
+                    ok = status == "ok"
+                    d = min(17.0, digits - 0.1 * point - 0.05 * size + (shift if method == "sympy" else 0))
+                    cost = COST[method] or (size + 1 if method == "fd_forward" else 2 * size)
+                    results.append({**key, "method": method, "point": point, "status": status, "message": message,
+                                    "n_inputs": size, "n_outputs": 1,
+                                    "rel_error": 10 ** -d if ok else None, "max_rel_error": 2 * 10 ** -d if ok else None,
+                                    "correct_digits": d if ok else None,
+                                    "setup_time_s": (1e-3 * size**2 if method == "sympy" else 1e-5) if ok else None,
+                                    "eval_time_s": cost * func if ok else None, "func_time_s": func,
+                                    "cost_ratio": cost if ok else None,
+                                    "n_func_evals": size + 1 if method.startswith("fd_") else None,
+                                    "expr_nodes": int(5 * 2.2 ** min(size, 20)) if method == "sympy" else None,
+                                    "trace_length": 6 * size if method.startswith("tape") else None,
+                                    "ref_digits": 25.0 if (param, point) == ("N=32", 1) else 40.0,
+                                    "ref_route2": "directional k=3", "ref_flagged": (param, point) == ("N=32", 1)})
+                    for phase, t in (("function", func), ("setup", 1e-5), ("eval", cost * func)):
+                        timing.append({**key, "method": method, "point": point, "phase": phase, "time_s": t})
+            for scheme, p in SCHEMES.items():
+                for h in 10.0 ** np.linspace(-14, -1, 27):
+                    error = 0.3 * h**p + 2e-16 / h * rng.uniform(0.3, 3)
+                    sweep.append({**key, "point": 0, "scheme": scheme, "direction": "full", "h": h, "rel_error": error})
+            for rep, nodes in (("function", 3 * size + 1), ("sympy_tree", int(5 * 2.2 ** min(size, 20))),
+                               ("sympy_cse", 10 * size), ("tape_trace", 6 * size)):
+                swell.append({**key, "representation": rep, "nodes": nodes, "ops": nodes // 2})
+    return {"results": results, "fd_sweep": sweep, "swell": swell, "timing": timing}
+
+
+def _write_run(run_dir: Path, shift: float = 0.0) -> Path:
+    run_dir.mkdir(parents=True)
+    for table, rows in _records(shift).items():
+        write_table(run_dir, table, rows)
+    failures = [{"case": r["case"], "param": r["param"], "method": r["method"], "point": r["point"],
+                 "status": r["status"], "message": r["message"]}
+                for r in _records()["results"] if r["status"] in ("failed", "timeout", "domain_error")]
+    write_meta(run_dir, {
+        "run_id": run_dir.name, "command": "diffbench run --quick", "argv": ["run", "--quick"], "seed": 0,
+        "precision_dps": 50, "time_budget_s": 5, "quick": True, "workers": 2,
+        "started": "2025-01-01T00:00:00", "finished": "2025-01-01T00:01:00", "total_time_s": 60.0,
+        "versions": {"python": "3.11", "numpy": np.__version__, "diffbench": "0.1.0"},
+        "machine": {"platform": "linux", "cpu_count": 8}, "cases": list(CASES), "methods": list(DIGITS),
+        "ref_required_digits": 30, "failures": failures, "exit_code": 0})
+    return run_dir
+
+
+@pytest.fixture
+def report_run_dir(tmp_path) -> Path:
+    return _write_run(tmp_path / "run-a")
+
+
+@pytest.fixture
+def report_page(report_run_dir) -> str:
+    return render_report(report_run_dir).read_text(encoding="utf-8")
+
+
+def _tables(page: str) -> list[str]:
+    return re.findall(r"<table.*?</table>", page, flags=re.S)
+
+
+def test_sections_present_in_registry_order(report_page):
+    ids = re.findall(r'<section id="([^"]+)"', report_page)
+    assert ids == [s.key for s in SECTIONS]
+    for key in ids:
+        assert f'href="#{key}"' in report_page
+
+
+def test_figures_inline_and_saved(report_run_dir, report_page):
+    saved = sorted((report_run_dir / "figures").glob("*.svg"))
+    assert len(saved) == 3 + 3 + 3  # fd sweep per case, swell per family, runtime per case
+    assert report_page.count("<figure") == report_page.count("<svg") == len(saved)
+    assert report_page.count("<figcaption>") == len(saved)
+    assert "<?xml" not in report_page and not re.search(r'(src|href)="?https?:', report_page)
+
+
+def test_user_text_is_escaped(report_run_dir, report_page):
+    assert "<script>alert" not in report_page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in report_page
+    assert "<b>maximum</b>" not in report_page and "&lt;b&gt;maximum&lt;/b&gt;" in report_page
+    for svg in (report_run_dir / "figures").glob("*.svg"):
+        assert "<script" not in svg.read_text()
+
+
+def test_accuracy_table_shows_failures_and_errors(report_page):
+    accuracy = report_page[report_page.index('id="accuracy"'):report_page.index('id="fd_sweep"')]
+    assert '<span class="st">timeout</span>' in accuracy and '<span class="st">failed</span>' in accuracy
+    assert "exceeded the time budget of 5 s" in accuracy
+    assert "relative error 3.55e-17" in accuracy  # sympy, logistic n=1: worst of two points, 10**-16.45
+    assert "<sup>†</sup>" in accuracy  # torch_f32 at N=32: one of two points hit a domain error
+
+
+def test_headline_names_winners(report_page):
+    headline = report_page[report_page.index('id="headline"'):report_page.index('id="accuracy"')]
+    assert "<dt>logistic</dt>" in headline and "<dt>evil&lt;b&gt;</dt>" in headline
+    assert "<b>tape_reverse</b> keeps the most correct digits" in headline  # sympy timed out at n=8
+    assert "<b>sympy</b> is fastest in 3 of 4 settings" in headline
+
+
+def test_reference_quality_flags(report_page):
+    reference = report_page[report_page.index('id="reference"'):report_page.index('id="details"')]
+    assert reference.count('class="flag"') == 1 and "directional k=3" in reference
+
+
+@pytest.mark.parametrize("table", list(TABLES))
+def test_schemas_round_trip(tmp_path, table):
+    rows = _records()[table]
+    write_table(tmp_path, table, rows)
+    back = read_table(tmp_path, table)
+    assert list(back.columns) == list(TABLES[table])
+    assert {c: str(t) for c, t in back.dtypes.items()} == TABLES[table]
+    pd.testing.assert_frame_equal(back, frame(table, rows), check_exact=False, rtol=1e-12)
+
+
+def test_rendering_twice_is_identical(report_run_dir, report_page):
+    svgs = {p.name: p.read_text() for p in (report_run_dir / "figures").glob("*.svg")}
+    again = render_report(report_run_dir).read_text(encoding="utf-8")
+    assert _tables(again) == _tables(report_page) and len(_tables(again)) >= 4
+    assert again == report_page
+    assert {p.name: p.read_text() for p in (report_run_dir / "figures").glob("*.svg")} == svgs
+
+
+def test_missing_tables_and_meta_omit_sections(tmp_path, report_run_dir):
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    shutil.copy(report_run_dir / "results.csv", bare)
+    page = render_report(bare).read_text(encoding="utf-8")
+    ids = re.findall(r'<section id="([^"]+)"', page)
+    assert ids == ["headline", "accuracy", "runtime", "reference", "details"]
+
+
+def test_comparison(tmp_path, report_run_dir):
+    other = _write_run(tmp_path / "run-b", shift=-2.0)
+    out = render_comparison(report_run_dir, other, tmp_path / "cmp")
+    page = out.read_text(encoding="utf-8")
+    assert out == tmp_path / "cmp" / "compare.html"
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    rows = re.findall(r"<tr><td>.*?</tr>", page, flags=re.S)
+    assert len(rows) == (4 + 3 + 1) * len(DIGITS)
+    assert sum('class="num neg">-2.0' in r for r in rows) == 6  # sympy lost 2 digits wherever it ran
+    assert "in 0 and fewer in 6 of" in page
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+PROBE = """<script>
+window.__errors = [];
+addEventListener("error", e => __errors.push(String(e.message || (e.target && e.target.outerHTML))), true);
+const __ce = console.error; console.error = (...a) => { __errors.push(a.join(" ")); __ce(...a); };
+addEventListener("load", () => {
+  const figs = [...document.querySelectorAll("figure svg, figure img")].map(el => {
+    const r = el.getBoundingClientRect(); return [r.width, r.height]; });
+  const resources = performance.getEntriesByType("resource").map(r => r.name);
+  const pre = document.createElement("pre"); pre.id = "probe";
+  pre.textContent = JSON.stringify({errors: __errors, figures: figs, resources: resources});
+  document.body.appendChild(pre);
+});
+</script>"""
+
+
+def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'chromium-profile'}", "--enable-logging=stderr", "--v=0"]
+    return subprocess.run([str(CHROMIUM), *flags, *args], capture_output=True, text=True, timeout=20)
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not installed at /usr/bin/chromium")
+def test_report_in_headless_chromium(tmp_path, report_run_dir, report_page):
+    page = report_run_dir / "report.html"
+    shot = tmp_path / "report.png"
+    run = _chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,4000", page.as_uri())
+    assert shot.exists() and shot.stat().st_size > 10_000, run.stderr[-2000:]
+    assert "CONSOLE" not in run.stderr, run.stderr  # the page has no scripts, so any console line is a problem
+
+    probe = tmp_path / "probe.html"
+    probe.write_text(report_page.replace("<head>", "<head>\n" + PROBE, 1), encoding="utf-8")
+    dom = _chromium(tmp_path, "--dump-dom", "--virtual-time-budget=3000", probe.as_uri()).stdout
+    found = re.search(r'<pre id="probe">(.*?)</pre>', dom, flags=re.S)
+    assert found, dom[-2000:]
+    result = json.loads(html.unescape(found.group(1)))
+    assert result["errors"] == [] and result["resources"] == []
+    assert len(result["figures"]) == 9 and all(w > 100 and h > 50 for w, h in result["figures"])
