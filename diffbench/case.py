@@ -34,6 +34,13 @@ class Case:
     source: str = ""                   # the file the case came from, filled by the loader
     note: str = ""                     # the task as a student would get it (Markdown)
     complex_ok: bool = True            # the float code accepts complex input (complex step applies)
+    # The hand-derived answer in plain numpy, called as analytic(**inputs, **params it names):
+    # a list of gradient arrays in wrt order (scalar f), or the Jacobian array (m outputs x n inputs,
+    # inputs flattened in wrt order) for vector f. Scored like any method by methods/analytic.py.
+    analytic: Callable | None = None
+    # expect_nonfinite(**params) -> why float64 evaluation overflows there (text), else None: a NaN/inf
+    # derivative at such parameters is the measured inaccuracy of the float form, not a failure of the run.
+    expect_nonfinite: Callable | None = None
 
     def sweep_values(self, mode: str = "default") -> tuple:
         if self.sweep is None:
@@ -70,6 +77,10 @@ class Case:
         if message:
             raise DomainError(f"case {self.name!r} at {describe(params)}, point {point}: {message}")
         return inputs
+
+    def nonfinite_reason(self, params: dict) -> str | None:
+        """Why a non-finite float64 result is expected at these parameters, or None."""
+        return self.expect_nonfinite(**params) if self.expect_nonfinite else None
 
     def fn_params(self, params: dict) -> dict:
         """The parameters fn names in its signature (others only shape the inputs)."""

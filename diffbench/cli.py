@@ -12,8 +12,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from diffbench import records
+from diffbench.bench import bench_command
 from diffbench.case import load_cases
+from diffbench.check.command import check_command
 from diffbench.methods import DEFAULT_METHODS, METHODS
+from diffbench.trace_cli import trace_command
 
 
 def select_cases(cases: dict, pattern: str | None) -> dict:
@@ -37,6 +40,25 @@ def select_methods(text: str | None) -> tuple:
         raise click.BadParameter(f"unknown method(s) {', '.join(unknown)}; methods: {', '.join(METHODS)}",
                                  param_hint="--methods")
     return names
+
+
+def command_line(ctx: click.Context) -> list[str]:
+    """The command as it would be typed to repeat this run: the options that differ from their defaults."""
+    words, seen = ctx.command_path.split(), set()
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name)
+        if value in (None, False, ()) or value == param.default or not param.opts or param.name in seen:
+            continue
+        seen.add(param.name)
+        option = param.opts[0]
+        if param.is_flag and isinstance(param.flag_value, str):  # --quick / --full share one destination
+            words.append(f"--{value}")
+        elif param.is_flag:
+            words.append(option)
+        else:
+            for item in value if isinstance(value, tuple) else (value,):
+                words += [option, str(item)]
+    return words
 
 
 class RichProgress:
@@ -81,8 +103,9 @@ def main():
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of every random input.")
 @click.option("--cases", "case_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
               help="Load cases from this folder instead of the built-in library (repeatable).")
-@click.option("--budget", "time_budget_s", type=float, default=10.0, show_default=True,
-              help="Seconds a method may spend on one case parameter before it is stopped.")
+@click.option("--budget", "time_budget_s", type=float, default=5.0, show_default=True,
+              help="Seconds a method may spend on one case parameter before it is stopped "
+                   "(symbolic expression swell shows as timeouts at larger sizes).")
 @click.option("--jobs", "workers", type=int, default=min(2, os.cpu_count() or 1), show_default=True,
               help="Worker processes.")
 @click.option("--dps", type=int, default=50, show_default=True, help="Decimal digits of the mpmath reference.")
@@ -97,7 +120,8 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, workers, d
     console = Console(stderr=False)
     cases = select_cases(load_or_fail(case_dirs), only)
     config = RunConfig(cases=cases, methods=select_methods(methods), mode=mode or "default", seed=seed, dps=dps,
-                       time_budget_s=time_budget_s, workers=max(1, workers), out_dir=out_dir)
+                       time_budget_s=time_budget_s, workers=max(1, workers), out_dir=out_dir,
+                       command=command_line(click.get_current_context()))
     progress = RichProgress(console)
     try:
         run_dir, meta = execute_run(config, progress)
@@ -160,3 +184,8 @@ def report(run_dirs, out_dir):
         click.echo(render_comparison(run_dirs[0], run_dirs[1], out_dir or run_dirs[1]))
     else:
         raise click.UsageError("give one run folder, or two to compare")
+
+
+main.add_command(check_command)
+main.add_command(trace_command)
+main.add_command(bench_command)

@@ -14,7 +14,7 @@ RESULTS_COLUMNS = {
     "size": "float64",           # the swept parameter's value (n, N, ...)
     "method": "string",          # method name, e.g. "tape_reverse"
     "point": "Int64",            # index of the evaluation point (0 = the case's canonical point)
-    "status": "string",          # ok | failed | timeout | not_applicable | domain_error | skipped
+    "status": "string",          # ok | failed | timeout | not_applicable | domain_error | skipped | inaccurate
     "message": "string",         # what happened, for anything but ok
     "n_inputs": "Int64",         # number of scalar inputs differentiated
     "n_outputs": "Int64",        # number of scalar outputs (1 = gradient)
@@ -33,6 +33,9 @@ RESULTS_COLUMNS = {
     "step_h": "float64",         # the step used by a finite-difference rule
     "best_h": "float64",         # the step with the smallest error in the sweep
     "best_error": "float64",     # relative error at best_h
+    "opt_h": "float64",          # bottom of the sweep's error V (running median of 5): robust to lucky rounding
+    "theory_h": "float64",       # optimal step of the model a h^p |f^(p+d)| + b eps |f| / h^d (estimated derivatives)
+    "error_estimate": "float64", # the method's own relative error estimate (Richardson, numdifftools, scipy)
     "ref_digits": "float64",     # digits to which the two reference routes agree
     "ref_route2": "string",      # how the second reference route checked ("componentwise", "directional k=3")
     "ref_flagged": "boolean",    # True when the routes agree to fewer than the required digits
@@ -61,9 +64,20 @@ TIMING_COLUMNS = {
     "time_s": "float64",
 }
 
+FD_EVALS_COLUMNS = {
+    "case": "string", "family": "string", "param": "string", "size": "float64",
+    "point": "Int64",
+    "estimator": "string",       # random_direction: n (f(x+hv) - f(x-hv)) / (2h) v averaged over samples
+    "samples": "Int64",          # number of random directions averaged
+    "n_func_evals": "Int64",     # function evaluations spent
+    "rel_error": "float64",      # relative error of the estimate
+    "expected_rel_error": "float64",  # theory: sqrt((n - 1) / samples)
+}
+
 TABLES = {
     "results": RESULTS_COLUMNS,
     "fd_sweep": FD_SWEEP_COLUMNS,
+    "fd_evals": FD_EVALS_COLUMNS,
     "swell": SWELL_COLUMNS,
     "timing": TIMING_COLUMNS,
 }

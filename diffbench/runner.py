@@ -18,6 +18,7 @@ from diffbench import records
 from diffbench.assemble import method_rows, status_rows
 from diffbench.case import DomainError, describe
 from diffbench.methods import METHODS
+from diffbench.trace import write_traces
 from diffbench.worker import Job, execute
 
 SEED_SCHEME = "numpy.random.default_rng([seed, crc32(case|params), point])"
@@ -30,7 +31,7 @@ class RunConfig:
     mode: str = "default"            # quick | default | full
     seed: int = 0
     dps: int = 50
-    time_budget_s: float = 10.0
+    time_budget_s: float = 5.0
     reference_budget_s: float = 120.0
     workers: int = 2
     out_dir: Path = Path("reports")
@@ -166,7 +167,7 @@ def machine() -> dict:
 def meta_for(config: RunConfig, run_dir: Path, started: dt.datetime, seconds: float, failures: list,
              rejected: list) -> dict:
     return {
-        "run_id": run_dir.name, "command": " ".join(["diffbench", *config.command[1:]]), "argv": config.command,
+        "run_id": run_dir.name, "command": " ".join(config.command), "argv": list(sys.argv),
         "seed": config.seed, "seed_scheme": SEED_SCHEME, "precision_dps": config.dps,
         "time_budget_s": config.time_budget_s, "reference_budget_s": config.reference_budget_s,
         "quick": config.mode == "quick", "mode": config.mode, "workers": config.workers,
@@ -177,6 +178,16 @@ def meta_for(config: RunConfig, run_dir: Path, started: dt.datetime, seconds: fl
         "ref_required_digits": 30, "failures": failures, "rejected": [m for _, _, m in rejected],
         "exit_code": 1 if failures else 0,
     }
+
+
+def slowest(results: list, budgets: dict, count: int = 8) -> list:
+    """The jobs that took longest (a job stopped at its budget counts the budget), so a user sees where time went."""
+    timed = []
+    for job, result in results:
+        stopped = isinstance(result, tuple)
+        seconds = budgets[job.kind] if stopped and result[0] == "timeout" else (0.0 if stopped else result.seconds)
+        timed.append({"job": job.label, "seconds": round(seconds, 2), "status": result[0] if stopped else "ok"})
+    return sorted(timed, key=lambda t: -t["seconds"])[:count]
 
 
 def execute_run(config: RunConfig, progress=None) -> tuple[Path, dict]:
@@ -190,6 +201,8 @@ def execute_run(config: RunConfig, progress=None) -> tuple[Path, dict]:
     tables, failures = assemble(plan_, results, config)
     for name, rows in tables.items():
         records.write_table(run_dir, name, rows)
+    failures += write_traces(run_dir, config.cases, config.seed, config.mode)
     meta = meta_for(config, run_dir, started, time.perf_counter() - clock, failures, plan_.rejected)
+    meta["slowest_jobs"] = slowest(results, {"reference": config.reference_budget_s, "method": config.time_budget_s})
     records.write_meta(run_dir, meta)
     return run_dir, meta

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import time
 import traceback
 from dataclasses import dataclass, field
 
@@ -37,6 +38,7 @@ class JobOutput:
     job: Job
     points: list = field(default_factory=list)      # PointResult per point (method) or reference dicts
     func_times: list = field(default_factory=list)  # plain float function time per point
+    seconds: float = 0.0                             # wall time of the whole job
 
 
 @functools.lru_cache(maxsize=None)
@@ -50,6 +52,13 @@ def find_case(source: str, name: str):
 
 def execute(job: Job) -> JobOutput:
     """Run a job; an exception at one point becomes that point's failed result, not a crash."""
+    start = time.perf_counter()
+    output = _execute(job)
+    output.seconds = time.perf_counter() - start
+    return output
+
+
+def _execute(job: Job) -> JobOutput:
     _single_thread()
     case = find_case(job.source, job.case)
     output = JobOutput(job)

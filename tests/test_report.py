@@ -90,12 +90,12 @@ def _write_run(run_dir: Path, shift: float = 0.0) -> Path:
     return run_dir
 
 
-@pytest.fixture
-def report_run_dir(tmp_path) -> Path:
-    return _write_run(tmp_path / "run-a")
+@pytest.fixture(scope="module")
+def report_run_dir(tmp_path_factory) -> Path:
+    return _write_run(tmp_path_factory.mktemp("report") / "run-a")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def report_page(report_run_dir) -> str:
     return render_report(report_run_dir).read_text(encoding="utf-8")
 
@@ -106,7 +106,8 @@ def _tables(page: str) -> list[str]:
 
 def test_sections_present_in_registry_order(report_page):
     ids = re.findall(r'<section id="([^"]+)"', report_page)
-    assert ids == [s.key for s in SECTIONS]
+    assert ids == [s.key for s in SECTIONS if s.key in ids]  # sections without data are omitted
+    assert {"headline", "accuracy", "fd_sweep", "swell", "runtime", "reference", "details"} <= set(ids)
     for key in ids:
         assert f'href="#{key}"' in report_page
 
@@ -131,15 +132,15 @@ def test_accuracy_table_shows_failures_and_errors(report_page):
     accuracy = report_page[report_page.index('id="accuracy"'):report_page.index('id="fd_sweep"')]
     assert '<span class="st">timeout</span>' in accuracy and '<span class="st">failed</span>' in accuracy
     assert "exceeded the time budget of 5 s" in accuracy
-    assert "relative error 3.55e-17" in accuracy  # sympy, logistic n=1: worst of two points, 10**-16.45
+    assert "relative error 4.47e-17 (worst of 2 ok points)" in accuracy  # sympy, logistic n=1: 10**-16.35
     assert "<sup>†</sup>" in accuracy  # torch_f32 at N=32: one of two points hit a domain error
 
 
 def test_headline_names_winners(report_page):
     headline = report_page[report_page.index('id="headline"'):report_page.index('id="accuracy"')]
     assert "<dt>logistic</dt>" in headline and "<dt>evil&lt;b&gt;</dt>" in headline
-    assert "<b>tape_reverse</b> keeps the most correct digits" in headline  # sympy timed out at n=8
-    assert "<b>sympy</b> is fastest in 3 of 4 settings" in headline
+    assert "<b>tape_reverse</b> keeps the most correct digits: 15.5" in headline  # sympy timed out at n=8
+    assert "<b>sympy</b> is fastest in 2 of 4 settings" in headline  # ties fd_forward on wins, lower median
 
 
 def test_reference_quality_flags(report_page):

@@ -35,16 +35,23 @@ def vjp(f, base, primals):
     def pullback(cotangent):
         if not isinstance(out, Var):
             return [_zeros_like(p) for p in primals]
-        adjoints = tape.backward(out, cotangent)
+        adjoints = tape.backward(out, cotangent, keep=inputs)
         return [_zeros_like(p) if adjoints[x.index] is None else adjoints[x.index] for x, p in zip(xs, primals)]
+
+    inputs = frozenset(x.index for x in xs)
 
     return (out.primal if isinstance(out, Var) else out), pullback, tape
 
 
 def grad(f, base, primals):
-    """Gradient of a scalar f, one array per input, by one reverse sweep."""
-    _, pullback, _ = vjp(f, base, primals)
-    return pullback(base.const(1))
+    """Gradient of a scalar f, one array per input, by one reverse sweep that frees values as it goes."""
+    tape = Tape(base)
+    xs = [tape.var(p) for p in primals]
+    out = f(tape, *xs)
+    if not isinstance(out, Var):
+        return [_zeros_like(p) for p in primals]
+    adjoints = tape.backward(out, base.const(1), keep=frozenset(x.index for x in xs), release=True)
+    return [_zeros_like(p) if adjoints[x.index] is None else adjoints[x.index] for x, p in zip(xs, primals)]
 
 
 def _flat(parts):
@@ -78,7 +85,7 @@ def hvp(f, base, primals, vectors):
     out = f(tape, *xs)
     if not isinstance(out, Var):
         return [_zeros_like(p) for p in primals]
-    adjoints = tape.backward(out, base.const(1))
+    adjoints = tape.backward(out, base.const(1), keep=frozenset(x.index for x in xs))
     result = []
     for x, p in zip(xs, primals):
         a = adjoints[x.index]
@@ -94,3 +101,22 @@ def hessian(f, base, primals):
             vectors = [_basis(q, k) if j == i else _zeros_like(q) for j, q in enumerate(primals)]
             columns.append(_flat(hvp(f, base, primals, vectors)))
     return np.stack(columns, axis=1)
+
+
+def hutchinson(f, base, primals, samples: int, rng):
+    """Hutchinson's estimate of Tr(∇²f): the mean of vᵀ(∇²f)v over `samples` Rademacher vectors v.
+
+    Returns (estimate, the per-sample values vᵀHv); each sample costs one Hessian-vector product.
+    """
+    values = []
+    for _ in range(samples):
+        vectors = [_rademacher(rng, p) for p in primals]
+        products = hvp(f, base, primals, vectors)
+        values.append(sum(np.sum(np.asarray(v) * np.asarray(h)) for v, h in zip(vectors, products)))
+    values = np.asarray(values, dtype=np.float64)
+    return float(values.mean()), values
+
+
+def _rademacher(rng, like):
+    v = rng.choice(np.array([-1.0, 1.0]), size=np.shape(like))
+    return v if np.ndim(v) else np.float64(v)

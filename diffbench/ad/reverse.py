@@ -1,6 +1,8 @@
 """Reverse mode: a tape that records each primitive, then pulls adjoints back by the vjp rules."""
+from diffbench.ad.kernels import FLOAT_KERNELS
 from diffbench.ad.rules import RULES
 from diffbench.ad.traced import Traced, TracingOps
+from diffbench.backends.floatnp import FloatOps
 
 
 class Var(Traced):
@@ -17,11 +19,12 @@ class Var(Traced):
 
 
 class Node:
-    """One tape entry: which primitive, on which values, giving which output."""
-    __slots__ = ("name", "rule", "args", "params", "out", "parents")
+    """One tape entry: which primitive, on which values, giving which output (and what a kernel saved)."""
+    __slots__ = ("name", "rule", "args", "params", "out", "parents", "saved")
 
-    def __init__(self, name, rule, args, params, out, parents):
+    def __init__(self, name, rule, args, params, out, parents, saved=None):
         self.name, self.rule, self.args, self.params, self.out, self.parents = name, rule, args, params, out, parents
+        self.saved = saved
 
 
 class Tape(TracingOps):
@@ -30,39 +33,71 @@ class Tape(TracingOps):
     def __init__(self, base):
         self.base = base
         self.nodes: list[Node] = []
+        self.released = False
+        self.kernels = FLOAT_KERNELS if isinstance(base, FloatOps) else {}
 
     def var(self, value, name="x"):
         self.nodes.append(Node(name, None, (), {}, value, ()))
         return Var(value, self, len(self.nodes) - 1)
 
     def apply(self, name, *args, **params):
-        rule = RULES[name]
-        values, parents = [], []
+        values, parents = list(args), []
         for i, a in enumerate(args):
             if type(a) is Var and a.tape is self:
-                values.append(a.primal)
+                values[i] = a.primal
                 parents.append((i, a.index))
-            else:
-                values.append(a)
-        out = rule.impl(self.base, *values, **params)
+        kernel = self.kernels.get(name)
+        if kernel is not None:
+            out, saved = kernel.forward(*values)
+        else:
+            out, saved = RULES[name].impl(self.base, *values, **params), None
         if not parents:
             return out
-        self.nodes.append(Node(name, rule, values, params, out, parents))
-        return Var(out, self, len(self.nodes) - 1)
+        nodes = self.nodes
+        nodes.append(Node(name, RULES[name], values, params, out, parents, saved))
+        return Var(out, self, len(nodes) - 1)
 
-    def backward(self, out: Var, seed):
-        """Adjoints of every node, given the output's cotangent `seed` (None where unreached)."""
+    def backward(self, out: Var, seed, keep=None, release=False):
+        """Adjoints of every node, given the output's cotangent `seed` (None where unreached).
+
+        keep: the indices whose adjoints the caller wants; the others are dropped once pulled back, so
+        their memory serves the rest of the sweep (default: keep all, as a trace shows them).
+        release: also drop each node's stored values once its rules ran (one sweep only, as grad needs).
+        """
+        if self.released:
+            raise RuntimeError("this tape's stored values were released by an earlier one-shot sweep")
         o = self.base
-        adjoints = [None] * len(self.nodes)
+        nodes = self.nodes
+        adjoints = [None] * len(nodes)
         adjoints[out.index] = seed
         for k in range(out.index, -1, -1):
             g = adjoints[k]
-            node = self.nodes[k]
-            if g is None or node.rule is None:
+            if g is None:
                 continue
-            for position, parent in node.parents:
-                c = node.rule.vjps[position](o, g, node.out, *node.args, **node.params)
-                adjoints[parent] = c if adjoints[parent] is None else adjoints[parent] + c
+            node = nodes[k]
+            rule = node.rule
+            if rule is None:
+                continue
+            if keep is not None and k not in keep:
+                adjoints[k] = None
+            parents = node.parents
+            if node.saved is not None:
+                vjps = self.kernels[node.name].vjps
+                cotangents = [(parent, vjps[position](g, node.out, node.saved, *node.args))
+                              for position, parent in parents]
+            elif rule.symmetric and len(parents) == 2 and parents[0][1] == parents[1][1]:
+                c = rule.vjps[0](o, g, node.out, *node.args, **node.params)   # f(x, x): both terms are equal
+                cotangents = [(parents[0][1], c + c)]
+            else:
+                vjps, args, params = rule.vjps, node.args, node.params
+                cotangents = [(parent, vjps[position](o, g, node.out, *args, **params))
+                              for position, parent in parents]
+            if release:
+                node.out = node.args = node.saved = None
+            for parent, c in cotangents:
+                held = adjoints[parent]
+                adjoints[parent] = c if held is None else held + c
+        self.released = release
         return adjoints
 
     @property
@@ -71,10 +106,10 @@ class Tape(TracingOps):
         return sum(1 for n in self.nodes if n.rule is not None)
 
     def stored_bytes(self):
-        """Bytes of the values the tape keeps for the backward pass (outputs and operands)."""
+        """Bytes of the values the tape keeps for the backward pass (outputs, operands, saved factors)."""
         seen, total = set(), 0
         for node in self.nodes:
-            for v in (node.out, *node.args):
+            for v in (node.out, *(node.args or ()), node.saved):
                 if id(v) not in seen and hasattr(v, "nbytes"):
                     seen.add(id(v))
                     total += v.nbytes

@@ -12,6 +12,7 @@ class Rule(NamedTuple):
     impl: Callable
     jvps: tuple
     vjps: tuple
+    symmetric: bool = False   # f(a, b) = f(b, a), so f(x, x) pulls back twice the first vjp
 
 
 def unbroadcast(o, g, x):
@@ -56,13 +57,15 @@ RULES = {
     #        value                                 jvp per argument                                         vjp per argument
     "add": Rule(lambda o, a, b: a + b,
                 (lambda o, t, out, a, b: t, lambda o, t, out, a, b: t),
-                (lambda o, g, out, a, b: unbroadcast(o, g, a), lambda o, g, out, a, b: unbroadcast(o, g, b))),
+                (lambda o, g, out, a, b: unbroadcast(o, g, a), lambda o, g, out, a, b: unbroadcast(o, g, b)),
+                symmetric=True),
     "sub": Rule(lambda o, a, b: a - b,
                 (lambda o, t, out, a, b: t, lambda o, t, out, a, b: -t),
                 (lambda o, g, out, a, b: unbroadcast(o, g, a), lambda o, g, out, a, b: unbroadcast(o, -g, b))),
     "mul": Rule(lambda o, a, b: a * b,
                 (lambda o, t, out, a, b: t * b, lambda o, t, out, a, b: a * t),
-                (lambda o, g, out, a, b: unbroadcast(o, g * b, a), lambda o, g, out, a, b: unbroadcast(o, g * a, b))),
+                (lambda o, g, out, a, b: unbroadcast(o, g * b, a), lambda o, g, out, a, b: unbroadcast(o, g * a, b)),
+                symmetric=True),
     "div": Rule(lambda o, a, b: a / b,
                 (lambda o, t, out, a, b: t / b, lambda o, t, out, a, b: -t * out / b),
                 (lambda o, g, out, a, b: unbroadcast(o, g / b, a),

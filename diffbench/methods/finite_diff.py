@@ -1,4 +1,7 @@
-"""Finite differences: a default step rule per scheme, and the error over a sweep of steps."""
+"""Finite differences: stencils with a default step rule each, error sweeps over h, and optimal-step theory."""
+from dataclasses import dataclass
+from math import comb
+
 import numpy as np
 
 from diffbench.backends import FloatOps
@@ -9,63 +12,177 @@ EPS = np.finfo(np.float64).eps
 STEPS = np.logspace(-16, -1, 61)          # 4 steps per decade
 FULL_SWEEP_MAX_INPUTS = 64                # above this the sweep follows random directions
 SWEEP_DIRECTIONS = 3
+TIMING_BUDGET_S = 0.5                     # a derivative slower than budget/5 is timed once (its own run)
 
-# scheme -> (order of accuracy, exponent of eps in the optimal step, evaluations per input)
+
+@dataclass(frozen=True)
+class Scheme:
+    """estimate = sum_j weights_j g(x + offsets_j h v) / h**derivative."""
+    offsets: tuple
+    weights: tuple
+    derivative: int      # 1: first derivative; 2: second derivative (Hessian diagonal)
+    order: int           # p: truncation error ~ h**p
+    truncation: float    # a: truncation error ~ a |g^(p+derivative)| h**p
+
+    @property
+    def exponent(self) -> float:
+        """The optimal step scales as eps**exponent: balance a h^p against b eps / h^derivative."""
+        return 1 / (self.order + self.derivative)
+
+    @property
+    def roundoff(self) -> float:
+        """b: rounding error ~ b eps |g| / h**derivative (each evaluation off by eps |g|)."""
+        return float(sum(abs(w) for w in self.weights))
+
+    def evaluations(self, n_columns: int) -> int:
+        """Function evaluations for n_columns inputs; g(x) itself is shared by all columns."""
+        moving = sum(1 for o in self.offsets if o != 0)
+        return n_columns * moving + (1 if 0 in self.offsets else 0)
+
+
+# Textbook stencils and their leading error terms (Taylor expansion of g(x + o h)).
 SCHEMES = {
-    "forward": (1, 1 / 2),
-    "central": (2, 1 / 3),
+    "forward": Scheme((0, 1), (-1, 1), 1, 1, 1 / 2),
+    "backward": Scheme((-1, 0), (-1, 1), 1, 1, 1 / 2),
+    "central": Scheme((-1, 1), (-1 / 2, 1 / 2), 1, 2, 1 / 6),
+    "central4": Scheme((-2, -1, 1, 2), (1 / 12, -8 / 12, 8 / 12, -1 / 12), 1, 4, 1 / 30),
+    "second": Scheme((-1, 0, 1), (1, -2, 1), 2, 2, 1 / 12),
 }
 
 
-def flat_function(case, params, inputs):
-    """x (flat float vector of the differentiated inputs) -> f(x) flattened, other inputs fixed."""
+def flat_function(case, params, inputs, dtype=np.float64):
+    """x (flat vector of the differentiated inputs) -> f(x) flattened, other inputs fixed."""
     xs, data = case.split(inputs)
     f = case.bind(data, params)
-    ops = FloatOps()
+    ops = FloatOps(dtype)
 
     def g(vector):
-        return np.asarray(f(ops, *unflatten(vector, xs)), dtype=np.float64).reshape(-1)
+        return np.asarray(f(ops, *unflatten(vector, xs)), dtype=dtype).reshape(-1)
     return g, flat_inputs(xs)
 
 
 def difference(g, x, direction, h, scheme, f0=None):
-    """One difference quotient of g at x along direction with step h."""
-    if scheme == "forward":
-        return (g(x + h * direction) - (g(x) if f0 is None else f0)) / h
-    if scheme == "central":
-        return (g(x + h * direction) - g(x - h * direction)) / (2 * h)
-    raise ValueError(f"unknown scheme {scheme!r}")
+    """One stencil estimate of g's derivative at x along direction with step h."""
+    stencil = SCHEMES[scheme]
+    total = 0.0
+    for offset, weight in zip(stencil.offsets, stencil.weights):
+        value = (g(x) if f0 is None else f0) if offset == 0 else g(x + offset * h * direction)
+        total = total + weight * value
+    return total / h ** stencil.derivative
+
+
+def columns(g, x, directions, steps, scheme):
+    """Stencil estimates along each column of directions (n x k; None: the coordinates), one step per column.
+
+    Along coordinates the step is first rounded so that x_i + h is a float (h = (x_i + h) - x_i), which
+    removes the representation error of the step (Numerical Recipes, sec. 5.7); the result is (m x k).
+    """
+    if directions is None:
+        rounded = (x + steps) - x
+        directions, steps = np.eye(x.size), np.where(rounded != 0, rounded, steps)
+    f0 = g(x) if 0 in SCHEMES[scheme].offsets else None
+    return np.stack([difference(g, x, directions[:, i], steps[i], scheme, f0)
+                     for i in range(directions.shape[1])], axis=1)
 
 
 def jacobian(g, x, steps, scheme):
     """Columns by coordinate differences; steps holds one h per input component."""
-    f0 = g(x) if scheme == "forward" else None
-    columns = []
-    for i in range(x.size):
-        e = np.zeros_like(x)
-        e[i] = 1.0
-        columns.append(difference(g, x, e, steps[i], scheme, f0))
-    return np.stack(columns, axis=1)
+    return columns(g, x, None, steps, scheme)
+
+
+def hessian_diagonal(g, x, steps=None):
+    """d^2 g_k / dx_i^2 by the 3-point second-difference stencil, an (m x n) array."""
+    return jacobian(g, x, rule_steps(x, "second") if steps is None else steps, "second")
+
+
+def central_probe(g, x, direction):
+    """A central difference along one unit direction, at the central rule's step for the largest |x_i|."""
+    h = EPS ** SCHEMES["central"].exponent * max(1.0, float(np.max(np.abs(x))) if x.size else 1.0)
+    return difference(g, x, direction, h, "central")
 
 
 def rule_steps(x, scheme):
-    """The default step: eps^(1/(p+1)) scaled by max(1, |x_i|)."""
-    _, exponent = SCHEMES[scheme]
-    return EPS ** exponent * np.maximum(1.0, np.abs(x))
+    """The default step: eps^(1/(p+d)) scaled by max(1, |x_i|) (p the order, d the derivative)."""
+    return EPS ** SCHEMES[scheme].exponent * np.maximum(1.0, np.abs(x))
 
 
-def sweep(g, x, scheme, rng):
-    """Estimates at every h in STEPS: full Jacobians for few inputs, else directional derivatives."""
+def sweep_directions(x, rng):
+    """Coordinate directions for few inputs, else SWEEP_DIRECTIONS seeded random unit vectors."""
     if x.size <= FULL_SWEEP_MAX_INPUTS:
-        estimates = np.stack([jacobian(g, x, np.full(x.size, h), scheme) for h in STEPS])
-        return {"direction": "full", "h": STEPS, "estimates": estimates, "directions": None}
+        return "full", None
     directions = rng.standard_normal((x.size, SWEEP_DIRECTIONS))
-    directions /= np.linalg.norm(directions, axis=0)
-    f0 = g(x) if scheme == "forward" else None
-    estimates = np.stack([
-        np.stack([difference(g, x, directions[:, k], h, scheme, f0) for k in range(SWEEP_DIRECTIONS)], axis=1)
-        for h in STEPS])
-    return {"direction": f"random {SWEEP_DIRECTIONS}", "h": STEPS, "estimates": estimates, "directions": directions}
+    return f"random {SWEEP_DIRECTIONS}", directions / np.linalg.norm(directions, axis=0)
+
+
+def sweep(g, x, scheme, rng, estimate=None):
+    """Estimates at every h in STEPS: full Jacobians for few inputs, else directional derivatives.
+
+    estimate(g, x, directions or None, steps) -> (m x k) defaults to the stencil of `scheme`.
+    """
+    estimate = estimate or (lambda g_, x_, d_, s_: columns(g_, x_, d_, s_, scheme))
+    label, directions = sweep_directions(x, rng)
+    k = x.size if directions is None else directions.shape[1]
+    estimates = np.stack([estimate(g, x, directions, np.full(k, h)) for h in STEPS])
+    return {"direction": label, "h": STEPS, "estimates": estimates, "directions": directions}
+
+
+def higher_derivative(g, x, directions, order):
+    """|d^order g / dt^order| along each direction (m x k), by the central O(h^2) stencil of that order.
+
+    Returns (magnitudes, noise): noise is the stencil's own rounding level 2^order eps |g| / h^order.
+    """
+    scale = max(1.0, float(np.max(np.abs(x)))) if x.size else 1.0
+    h = EPS ** (1 / (order + 2)) * scale       # optimal step of an O(h^2) stencil for this order
+    offsets = [order / 2 - j for j in range(order + 1)]
+    weights = [(-1) ** j * comb(order, j) for j in range(order + 1)]
+    values = [[g(x + o * h * directions[:, i]) for i in range(directions.shape[1])] for o in offsets]
+    derivative = sum(w * np.stack(v, axis=1) for w, v in zip(weights, values)) / h ** order
+    level = max(float(np.max(np.abs(v))) for row in values for v in row)
+    return np.abs(derivative), 2 ** order * EPS * level / h ** order
+
+
+def theory_step(g, x, scheme, directions=None):
+    """The step minimising a h^p ||D|| + b eps sqrt(k) ||g|| / h^d (the textbook error model), or nan.
+
+    D holds the (p+d)-th derivatives along the sweep's k directions, estimated by a stencil of their
+    own; nan when they are below that stencil's rounding level (no visible truncation error).
+    """
+    stencil = SCHEMES[scheme]
+    p, d = stencil.order, stencil.derivative
+    along = np.eye(x.size) if directions is None else directions
+    magnitudes, noise = higher_derivative(g, x, along, p + d)
+    size = float(np.linalg.norm(magnitudes))
+    if not np.isfinite(size) or size <= 10 * noise * np.sqrt(magnitudes.size):
+        return float("nan")
+    truncation = stencil.truncation * size
+    rounding = stencil.roundoff * EPS * np.sqrt(along.shape[1]) * float(np.linalg.norm(g(x)))
+    return float((d * rounding / (p * truncation)) ** (1 / (p + d)))
+
+
+def vee_bottom(errors) -> float:
+    """The step at the bottom of the sweep's V: the minimum of the running median of 5 neighbouring errors.
+
+    NB: unlike the single smallest error (best_h), this is not pulled off by one lucky rounding.
+    """
+    h = np.array([s for s, _ in errors], dtype=float)
+    e = np.array([err for _, err in errors], dtype=float)
+    e = np.where(np.isfinite(e), e, np.inf)
+    if h.size < 5 or not np.isfinite(e).any():
+        return float("nan")
+    windows = np.lib.stride_tricks.sliding_window_view(e, 5)
+    return float(h[2:-2][int(np.argmin(np.median(windows, axis=1)))])
+
+
+def timed(fn, budget_s: float = TIMING_BUDGET_S):
+    """(fn(), median seconds per call); the result comes from the first timed call, so slow work runs once."""
+    kept = []
+
+    def call():
+        value = fn()
+        if not kept:
+            kept.append(value)
+    seconds = measure(call, budget_s=budget_s)
+    return kept[0], seconds
 
 
 def _run(scheme):
@@ -74,10 +191,10 @@ def _run(scheme):
         for inputs in points:
             g, x = flat_function(case, params, inputs)
             steps = rule_steps(x, scheme)
-            estimate = jacobian(g, x, steps, scheme)
-            seconds = measure(lambda: jacobian(g, x, steps, scheme))
-            evaluations = x.size + 1 if scheme == "forward" else 2 * x.size
-            extra = {"step_h": float(np.median(steps)), "n_func_evals": evaluations, "sweep": sweep(g, x, scheme, rng)}
+            estimate, seconds = timed(lambda: jacobian(g, x, steps, scheme))
+            swept = sweep(g, x, scheme, rng)
+            extra = {"step_h": float(np.median(steps)), "n_func_evals": SCHEMES[scheme].evaluations(x.size),
+                     "theory_h": theory_step(g, x, scheme, swept["directions"]), "sweep": swept}
             results.append(PointResult(estimate, setup_time_s=0.0, eval_time_s=seconds, extra=extra,
                                        timings={"eval": seconds}))
         return results
@@ -85,4 +202,7 @@ def _run(scheme):
 
 
 FORWARD = Method("fd_forward", "numeric", "forward difference, h = sqrt(eps) max(1, |x|)", _run("forward"))
+BACKWARD = Method("fd_backward", "numeric", "backward difference, h = sqrt(eps) max(1, |x|)", _run("backward"))
 CENTRAL = Method("fd_central", "numeric", "central difference, h = eps^(1/3) max(1, |x|)", _run("central"))
+CENTRAL4 = Method("fd_central4", "numeric", "4th-order 5-point central difference, h = eps^(1/5) max(1, |x|)",
+                  _run("central4"))

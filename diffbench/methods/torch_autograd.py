@@ -7,9 +7,9 @@ from diffbench.methods.base import Method, PointResult
 from diffbench.timing import measure
 
 
-def torch_jacobian(case, params, inputs, dtype=torch.float64):
-    """(jacobian as float64 array, a function recomputing it) via torch.autograd.grad."""
-    ops = TorchOps(dtype)
+def torch_jacobian(case, params, inputs, dtype=torch.float64, device="cpu"):
+    """A function computing the Jacobian (outputs x inputs, a tensor) via torch.autograd.grad."""
+    ops = TorchOps(dtype, device)
     xs, data = case.split(inputs)
     leaves = [ops.asarray(x, requires_grad=True) for x in xs]
     data_t = {k: ops.asarray(v) for k, v in data.items()}
@@ -18,7 +18,8 @@ def torch_jacobian(case, params, inputs, dtype=torch.float64):
     def compute():
         out = f(ops, *leaves)
         if not isinstance(out, torch.Tensor) or not out.requires_grad:
-            return torch.zeros((max(1, int(np.size(out))), sum(x.numel() for x in leaves)), dtype=dtype)
+            return torch.zeros((max(1, int(np.size(out))), sum(x.numel() for x in leaves)), dtype=dtype,
+                               device=device)
         flat = out.reshape(-1)
         rows = []
         for k in range(flat.numel()):
@@ -30,17 +31,33 @@ def torch_jacobian(case, params, inputs, dtype=torch.float64):
     return compute
 
 
-def _run(dtype):
+def _run(dtype, device="cpu"):
     def run(case, params, points, rng):
+        if device == "cuda" and not torch.cuda.is_available():
+            return [PointResult(status="skipped", message="CUDA is not available to this torch build "
+                                "(see README: a GPU build of torch)") for _ in points]
         results = []
         for inputs in points:
-            compute = torch_jacobian(case, params, inputs, dtype)
-            jacobian = compute().detach().double().numpy()
-            seconds = measure(compute)
+            compute = torch_jacobian(case, params, inputs, dtype, device)
+            jacobian = compute().detach().cpu().double().numpy()
+            seconds = measure(_synchronized(compute, device))
             results.append(PointResult(jacobian, setup_time_s=0.0, eval_time_s=seconds, timings={"eval": seconds}))
         return results
     return run
 
 
+def _synchronized(compute, device):
+    """On a GPU, time until the kernels finish, not until they are queued."""
+    if device != "cuda":
+        return compute
+
+    def timed():
+        compute()
+        torch.cuda.synchronize()
+    return timed
+
+
 TORCH64 = Method("torch", "framework", "torch.autograd, float64", _run(torch.float64))
 TORCH32 = Method("torch_f32", "framework", "torch.autograd, float32 (inputs rounded to float32)", _run(torch.float32))
+TORCH_CUDA = Method("torch_cuda", "framework", "torch.autograd, float64 on the GPU (skipped without CUDA)",
+                    _run(torch.float64, "cuda"))

@@ -69,9 +69,10 @@ def comparison(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     both["size"] = both["size_a"].fillna(both["size_b"])
     both["delta"] = both["digits_b"] - both["digits_a"]
     both["ratio"] = both["eval_time_s_b"] / both["eval_time_s_a"]
-    order = ordered(list(a["case"]) + list(b["case"]))
-    both["case_rank"] = both["case"].map({c: i for i, c in enumerate(order)})
-    return both.sort_values(["case_rank", "size", "param", "method"]).reset_index(drop=True)
+    for column in ("case", "method"):
+        order = ordered(list(a[column]) + list(b[column]))
+        both[f"{column}_rank"] = both[column].map({v: i for i, v in enumerate(order)})
+    return both.sort_values(["case_rank", "size", "param", "method_rank"]).reset_index(drop=True)
 
 
 def clip_error(errors) -> np.ndarray:

@@ -24,7 +24,6 @@ RC = {
     "axes.titlesize": 9, "lines.linewidth": 1.3, "lines.markersize": 3.5,
     "figure.facecolor": "none", "axes.facecolor": "none", "savefig.facecolor": "none",
 }
-SIZE_COLUMNS = ["case", "param", "size"]
 
 
 def palette(names) -> dict[str, str]:
@@ -53,15 +52,17 @@ def fd_sweep(name: str, title: str, sweep: pd.DataFrame, refs: list[tuple[str, f
         handles += [Line2D([], [], ls="none", marker="*", ms=9, color="white", mec="black", label="best step"),
                     Line2D([], [], color="grey", ls="--", alpha=0.5, label="truncation ∝ hᵖ"),
                     Line2D([], [], color="grey", ls=":", alpha=0.7, label="round-off ∝ ε/h")]
-        for (colour, style), (label, error) in zip(REF_STYLES, _group_refs(refs)):
+        for i, (label, error) in enumerate(_group_refs(refs)):
+            colour, style = REF_STYLES[i % len(REF_STYLES)]
             handles.append(ax.axhline(max(error, FLOOR), color=colour, ls=style, lw=1, label=label))
-        _log(ax.xaxis, sweep["h"]), _log(ax.yaxis, [low, high])
+        _log(ax.xaxis, sweep["h"])
+        _log(ax.yaxis, [low, high])
         ax.set_ylim(low / 4, high * 4)
         ax.set_xlabel("step size h")
         ax.set_ylabel("relative error ‖J − J_ref‖ / ‖J_ref‖")
         ax.set_title(_text(title), loc="left")
         fig.legend(handles=handles, loc="outside lower center", ncols=3)
-        return _svg(fig)
+        return _svg(fig, name)
 
 
 def _theory_lines(ax, scheme: str, h: np.ndarray, err: np.ndarray, best: int, colour: str) -> None:
@@ -87,7 +88,7 @@ def _group_refs(refs: list[tuple[str, float]]) -> list[tuple[str, float]]:
     return [(", ".join(ms) + (" (0: drawn at 1e-17)" if e == 0 else f" ({e:.1e})"), e) for ms, e in groups]
 
 
-def swell(name: str, title: str, table: pd.DataFrame, colours: dict[str, str]) -> str:
+def swell(name: str, family: str, table: pd.DataFrame, colours: dict[str, str]) -> str:
     """Derivative size (nodes) vs case parameter, one panel per case, one line per representation."""
     cases = ordered(table["case"])
     with mpl.rc_context({**RC, "svg.hashsalt": name}):
@@ -95,21 +96,21 @@ def swell(name: str, title: str, table: pd.DataFrame, colours: dict[str, str]) -
         axes = fig.subplots(1, len(cases), squeeze=False)[0]
         for ax, case in zip(axes, cases):
             rows = table[table["case"] == case]
-            for rep, group in rows.groupby("representation", sort=False):
-                group = group.dropna(subset=["nodes"])
-                x, params = _x(group)
-                ax.plot(x, group["nodes"].to_numpy(float), "o-", color=colours[rep], label=rep)
+            for rep, group in rows[rows["nodes"] > 0].groupby("representation", sort=False):
+                style = "o--" if rep == "function" else "o-"
+                ax.plot(_x(group, rows), group["nodes"].to_numpy(float), style, color=colours[rep], label=rep)
             _x_axis(ax, rows)
             _log(ax.yaxis, rows["nodes"])
-            ax.set_title(_text(case), loc="left")
+            if len(cases) > 1 or case != family:
+                ax.set_title(_text(case), loc="left")
         axes[0].set_ylabel("size of derivative (nodes)")
-        fig.suptitle(_text(title), x=0.01, ha="left", fontsize=9, fontweight="bold")
+        fig.suptitle(_text(f"family {family}"), x=0.01, ha="left", fontsize=9, fontweight="bold")
         fig.legend(*_legend_entries(axes), loc="outside right upper")
-        return _svg(fig)
+        return _svg(fig, name)
 
 
 RUNTIME_PANELS = (("eval_time_s", "per-evaluation time (s)"), ("cost_ratio", "cost ratio: eval / function"),
-                  ("setup_time_s", "setup time (s): derive + lambdify"))
+                  ("setup_time_s", "one-off setup time (s)"))
 
 
 def runtime(name: str, title: str, cells: pd.DataFrame, colours: dict[str, str]) -> str:
@@ -121,33 +122,37 @@ def runtime(name: str, title: str, cells: pd.DataFrame, colours: dict[str, str])
             for method, group in cells.groupby("method", sort=False):
                 group = group[group[column] > 0]
                 if not group.empty:
-                    x, _ = _x(group)
-                    ax.plot(x, group[column].to_numpy(float), "o-", color=colours[method], label=method)
+                    ax.plot(_x(group, cells), group[column].to_numpy(float), "o-",
+                            color=colours[method], label=method)
             if not ax.lines:
                 ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", color="grey")
-                ax.set_xticks([]), ax.set_yticks([])
+                ax.set_axis_off()
                 continue
             _x_axis(ax, cells)
             _log(ax.yaxis, cells[column])
             ax.set_title(label, loc="left")
         fig.suptitle(_text(title), x=0.01, ha="left", fontsize=9, fontweight="bold")
         fig.legend(*_legend_entries(axes), loc="outside right upper")
-        return _svg(fig)
+        return _svg(fig, name)
 
 
-def _x(rows: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
-    """x positions of rows: their size, or the index of their param when sizes are missing."""
-    sizes = rows["size"].to_numpy(float)
-    if not np.isnan(sizes).any():
-        return sizes, []
-    params = ordered(rows["param"])
-    return np.array([params.index(p) for p in rows["param"]], float), params
+def _x(rows: pd.DataFrame, panel: pd.DataFrame) -> np.ndarray:
+    """x positions of rows: their size, or the index of their param in the panel when sizes are missing."""
+    if panel["size"].notna().all():
+        return rows["size"].to_numpy(float)
+    params = _params(panel)
+    return np.array([params.index(p) for p in rows["param"]], float)
+
+
+def _params(panel: pd.DataFrame) -> list[str]:
+    """The panel's params when they stand in for missing sizes, else []."""
+    return [] if panel["size"].notna().all() else ordered(panel["param"])
 
 
 def _x_axis(ax, rows: pd.DataFrame) -> None:
     """Log x when sizes span a decade; ticks at the sizes themselves when there are few."""
     sizes = np.unique(rows["size"].dropna().to_numpy(float))
-    _, params = _x(rows)
+    params = _params(rows)
     if params:
         ax.set_xticks(range(len(params)), [_text(p) for p in params])
     elif sizes.size:
@@ -158,8 +163,24 @@ def _x_axis(ax, rows: pd.DataFrame) -> None:
             ax.xaxis.set_minor_locator(NullLocator())
         if sizes.size == 1:
             ax.set_xlim(sizes[0] - 1, sizes[0] + 1)
-    names = {str(p).split("=")[0] for p in rows["param"].dropna() if "=" in str(p)}
-    ax.set_xlabel(_text(names.pop()) if len(names) == 1 and not params else "parameter")
+    ax.set_xlabel("parameter" if params else _text(_size_name(rows)))
+
+
+def _size_name(rows: pd.DataFrame) -> str:
+    """The name in the param text ("d=2, N=50") whose value is the size in every row, else "size"."""
+    names = None
+    for param, size in zip(rows["param"], rows["size"]):
+        pairs = (item.split("=", 1) for item in str(param).split(",") if "=" in item)
+        found = {k.strip() for k, v in pairs if _float(v) == size}
+        names = found if names is None else names & found
+    return names.pop() if names and len(names) == 1 else "size"
+
+
+def _float(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 class _UnicodeLogFormatter(LogFormatter):
@@ -199,10 +220,11 @@ def _text(s) -> str:
     return str(s).replace("$", r"\$")
 
 
-def _svg(fig: Figure) -> str:
-    """SVG text to inline in HTML: no XML prolog, no metadata, deterministic ids (svg.hashsalt)."""
+def _svg(fig: Figure, name: str) -> str:
+    """SVG text to inline in HTML: no XML prolog or metadata, ids prefixed with name to stay unique on the page."""
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
-    text = text[text.index("<svg"):]
-    return re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text[text.index("<svg"):], flags=re.S)
+    in_tag = re.compile(r'(\bid="|url\(#|href="#)')
+    return re.sub(r"<[^<>]+>", lambda tag: in_tag.sub(rf"\g<1>{name}-", tag.group(0)), text)

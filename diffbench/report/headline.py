@@ -35,8 +35,9 @@ def speed_sentence(cells: pd.DataFrame) -> tuple[str, str] | None:
     ratio = timed.loc[timed["method"] == winner, "cost_ratio"].median()
     text = f"is fastest in {wins[winner]} of {len(fastest)} setting{'s' * (len(fastest) != 1)} " \
            f"(median {seconds(median[winner])} per derivative evaluation"
-    text += f", {ratio:.3g}× the function)." if pd.notna(ratio) else ")."
-    return winner, text
+    text += f", {ratio:.3g}× the function" if pd.notna(ratio) else ""
+    setup = timed.loc[timed["method"] == winner, "setup_time_s"].median()
+    return winner, text + (f", after a one-off setup of {seconds(setup)})." if setup > 0 else ").")
 
 
 def headlines(cells: pd.DataFrame) -> list[dict]:

@@ -72,10 +72,13 @@ def _compare_row(r: dict) -> dict:
     sides = []
     for side in ("a", "b"):
         digits, status, message = r[f"digits_{side}"], r[f"status_{side}"], r[f"message_{side}"]
-        shown = None if pd.isna(digits) else float(digits)
+        shown = _number(digits)
         label = None if shown is not None else ("–" if pd.isna(status) else str(status))
         sides.append({"digits": shown, "label": label, "title": "" if pd.isna(message) else str(message)})
-    number = lambda x: None if pd.isna(x) else float(x)  # noqa: E731
     return {"case": r["case"], "param": r["param"], "method": r["method"], "sides": sides,
-            "delta": number(r["delta"]), "ratio": number(r["ratio"]),
-            "times": [number(r["eval_time_s_a"]), number(r["eval_time_s_b"])]}
+            "delta": _number(r["delta"]), "ratio": _number(r["ratio"]),
+            "times": [_number(r["eval_time_s_a"]), _number(r["eval_time_s_b"])]}
+
+
+def _number(x) -> float | None:
+    return None if pd.isna(x) else float(x)

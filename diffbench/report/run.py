@@ -43,4 +43,10 @@ def load_run(run_dir: Path) -> Run:
     except (FileNotFoundError, json.JSONDecodeError):
         meta = {}
     meta = meta if isinstance(meta, dict) else {}
-    return Run(run_dir, meta, {name: read_table(run_dir, name) for name in TABLES})
+    return Run(run_dir, meta, {name: _keyed(read_table(run_dir, name)) for name in TABLES})
+
+
+def _keyed(table: pd.DataFrame) -> pd.DataFrame:
+    """Missing case/param become empty text and a missing family the case, so every row can be grouped."""
+    table = table.assign(case=table["case"].fillna(""), param=table["param"].fillna(""))
+    return table.assign(family=table["family"].fillna(table["case"]))

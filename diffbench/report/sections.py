@@ -14,6 +14,7 @@ from diffbench.report.aggregate import is_fd, params_by_size, representative_par
 from diffbench.report.fmt import sci, short
 from diffbench.report.headline import headlines
 from diffbench.report.run import Run
+from diffbench.trace import read_traces
 
 HEAT = mpl.colors.LinearSegmentedColormap.from_list(
     "digits", [(0, "#e58a7f"), (6 / 16, "#f5d38f"), (10 / 16, "#eef2d8"), (13 / 16, "#b3d9cc"), (1, "#86bcd6")])
@@ -29,7 +30,8 @@ class Figure:
 
 
 def headline(run: Run) -> dict | None:
-    return {"families": headlines(run.cells)} if not run.cells.empty else None
+    cells = run.cells.sort_values("case", key=lambda c: c.map({k: i for i, k in enumerate(run.cases)}), kind="stable")
+    return {"families": headlines(cells)} if not cells.empty else None
 
 
 def accuracy(run: Run) -> dict | None:
@@ -71,32 +73,40 @@ def heat(digits: float) -> str:
 
 def fd_sweep(run: Run) -> dict | None:
     sweep, results = run.tables["fd_sweep"], run.results
+    ok = results["status"].eq("ok").fillna(False)
     out = []
     for case in [c for c in run.cases if (sweep["case"] == c).any()]:
-        rows = sweep[sweep["case"] == case]
-        param = representative_param(rows, case)
-        rows = rows[rows["param"] == param]
-        point = 0 if (rows["point"] == 0).any() else rows["point"].min()
-        rows = rows[rows["point"] == point] if pd.notna(point) else rows
-        directions = [d for d in rows["direction"].dropna().unique()]
-        direction = "full" if "full" in directions else (directions[0] if directions else None)
-        rows = rows[rows["direction"] == direction] if direction else rows
-        at = results[(results["case"] == case) & (results["param"] == param) & (results["point"] == point)
-                     & results["status"].eq("ok").fillna(False)]
+        rows, param, point, direction = _canonical_sweep(sweep[sweep["case"] == case], case)
+        if rows["rel_error"].notna().sum() == 0:
+            continue
+        at = results[ok & (results["case"] == case) & (results["param"] == param) & (results["point"] == point)]
         refs = [(m, e) for m, e in zip(at["method"], at["rel_error"]) if not is_fd(m) and pd.notna(e)]
-        title = f"{case} · {param} · point {point} · direction {direction or '–'}"
         name = _name("fd_sweep", len(out), case)
-        caption = (f"Finite-difference error vs step size for {case} ({param}, point {point}, "
-                   f"direction {direction or 'unspecified'}).")
+        title = f"{case} · {param} · point {point} · direction {direction}"
+        caption = f"Finite-difference error vs step size for {case} ({param}, point {point}, direction {direction})."
         out.append(Figure(name, Markup(figures.fd_sweep(name, title, rows, refs)), caption))
     return {"figures": out} if out else None
+
+
+def _canonical_sweep(rows: pd.DataFrame, case: str) -> tuple[pd.DataFrame, str, object, str]:
+    """A case's sweep at its representative param, point 0 (else the first) and the full direction (else any)."""
+    param = representative_param(rows, case)
+    rows = rows[rows["param"] == param]
+    point = 0 if (rows["point"] == 0).any() else rows["point"].min()
+    if pd.isna(point):
+        point = "–"
+    else:
+        rows = rows[rows["point"] == point]
+    directions = list(rows["direction"].dropna().unique())
+    direction = "full" if "full" in directions else (directions[0] if directions else "–")
+    return (rows[rows["direction"] == direction] if directions else rows), param, point, direction
 
 
 def swell(run: Run) -> dict | None:
     table = run.tables["swell"].dropna(subset=["nodes"])
     if table.empty:
         return None
-    colours = figures.palette(table["representation"])
+    colours = {**figures.palette(r for r in table["representation"] if r != "function"), "function": "#444444"}
     table = table.sort_values(["size", "param"], na_position="last", kind="stable")
     out = []
     for family, rows in table.groupby(table["family"].fillna("(no family)"), sort=False):
@@ -104,7 +114,7 @@ def swell(run: Run) -> dict | None:
         representations = ", ".join(rows["representation"].unique())
         caption = f"Expression swell in family {family}: size of the derivative vs the case parameter " \
                   f"(log scale), one line per representation ({representations})."
-        out.append(Figure(name, Markup(figures.swell(name, f"family {family}", rows, colours)), caption))
+        out.append(Figure(name, Markup(figures.swell(name, family, rows, colours)), caption))
     return {"figures": out}
 
 
@@ -137,7 +147,7 @@ def reference(run: Run) -> dict | None:
     rows = []
     for case in run.cases:
         group = grouped[grouped["case"] == case].sort_values(["size", "param"], na_position="last")
-        rows += [dict(r._asdict(), flagged=bool(r.flagged is True)) for r in group.itertuples()]
+        rows += [dict(r._asdict(), flagged=bool(pd.notna(r.flagged) and r.flagged)) for r in group.itertuples()]
     return {"rows": rows, "required": run.meta.get("ref_required_digits"),
             "n_flagged": sum(r["flagged"] for r in rows)}
 
@@ -153,8 +163,26 @@ def details(run: Run) -> dict:
     fields = [(k, meta[k]) for k in keys if k in meta]
     if "argv" in meta:
         fields.append(("argv", " ".join(map(str, meta["argv"])) if isinstance(meta["argv"], list) else meta["argv"]))
-    return {"fields": fields, "versions": meta.get("versions") or {}, "machine": meta.get("machine") or {},
+    return {"fields": fields, "versions": _pairs(meta.get("versions")), "machine": _pairs(meta.get("machine")),
             "cases": run.cases, "methods": run.methods, "failures": [_failure(f) for f in failures]}
+
+
+def traces(run: Run) -> dict | None:
+    """The evaluation traces `diffbench run` stored for its small scalar cases (graph + tables)."""
+    out = []
+    for k, stored in enumerate(read_traces(run.path)):
+        where = f" ({stored['params']})" if stored["params"] not in ("", "-") else ""
+        caption = (f"Computational graph of {stored['case']}{where} at its point 0: one box per intermediate "
+                   f"v_i with its operation, value and adjoint v̄_i (ȳ = 1); arrows are dependencies.")
+        figure = Figure(_name("trace", k, stored["case"]), Markup(stored["svg"]), caption)
+        out.append({"case": stored["case"], "figure": figure, "tables": [stored["forward"], stored["reverse"]]})
+    return {"traces": out, "figures": [t["figure"] for t in out]} if out else None
+
+
+def _pairs(value) -> list[tuple]:
+    if isinstance(value, dict):
+        return list(value.items())
+    return [] if value is None else [("", value)]
 
 
 def _failure(f) -> dict:
@@ -183,5 +211,6 @@ SECTIONS: tuple[Section, ...] = (
     Section("swell", "Expression swell", swell),
     Section("runtime", "Runtime and cost", runtime),
     Section("reference", "Reference quality", reference),
+    Section("traces", "Evaluation traces", traces),
     Section("details", "Run details", details),
 )

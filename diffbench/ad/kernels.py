@@ -1,0 +1,58 @@
+"""Float64 fast paths for primitives whose value, jvp and vjp can share one matrix factorization.
+
+The rules table stays the definition of every derivative; a kernel is an optional shortcut the tape and
+the dual numbers take when the operands are plain float64 matrices. Its `forward` returns the value and
+what the derivative rules will reuse (here a Cholesky factor), or `saved=None` to fall back to the rule.
+NB: like JAX's custom_vjp residuals, the factor is computed once on the way forward and kept on the tape.
+"""
+from typing import Callable, NamedTuple
+
+import numpy as np
+from scipy.linalg import lapack
+
+from diffbench.backends.floatnp import FloatOps
+
+
+class Kernel(NamedTuple):
+    forward: Callable   # forward(*args) -> (out, saved); saved None: use the generic rule
+    jvps: tuple         # per argument: (t, out, saved, *args) -> output tangent
+    vjps: tuple         # per argument: (g, out, saved, *args) -> argument cotangent
+
+
+def _cholesky(x):
+    """The lower Cholesky factor of a symmetric positive definite float64 matrix, else None."""
+    if not (isinstance(x, np.ndarray) and x.dtype == np.float64 and x.ndim == 2 and x.shape[0] == x.shape[1]):
+        return None
+    if not np.array_equal(x, x.T):
+        return None
+    factor, info = lapack.dpotrf(x, lower=1, clean=1)
+    return factor if info == 0 else None
+
+
+def _inverse_from_cholesky(factor):
+    """X^-1 from X's lower Cholesky factor: LAPACK potri fills the lower triangle, mirrored here."""
+    lower, _ = lapack.dpotri(factor, lower=1)   # NB: cannot fail once dpotrf succeeded (a positive diagonal)
+    full = lower + lower.T                      # the strict upper triangle is zero (dpotrf clean=1)
+    np.fill_diagonal(full, np.diagonal(lower))
+    return full
+
+
+def _logdet_forward(x):
+    factor = _cholesky(x)
+    if factor is None:
+        return FloatOps.logdet(x), None
+    return 2.0 * np.sum(np.log(np.diagonal(factor))), factor
+
+
+def _inv_forward(x):
+    factor = _cholesky(x)
+    return (np.linalg.inv(x) if factor is None else _inverse_from_cholesky(factor)), None
+
+
+# X is symmetric whenever a factor was saved, so X^-T = X^-1.
+FLOAT_KERNELS = {
+    "logdet": Kernel(_logdet_forward,
+                     (lambda t, out, factor, x: np.sum(_inverse_from_cholesky(factor) * t),),   # tr(X^-1 dX)
+                     (lambda g, out, factor, x: g * _inverse_from_cholesky(factor),)),         # g X^-T
+    "inv": Kernel(_inv_forward, (None,), (None,)),
+}

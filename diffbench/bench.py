@@ -1,0 +1,210 @@
+"""The benchmark command: a tape gradient's cost against the plain function and torch.autograd, in one run."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import click
+import numpy as np
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from diffbench.case import load_cases
+
+# case -> values of its swept parameter, as issues 2 and 5 list them.
+BENCH_SIZES = {"mds": (50, 200, 1000), "logdet": (10, 100), "log_quadratic": (100, 2000), "logistic": (8,)}
+QUICK_SIZES = {"mds": (50,), "logdet": (10,), "log_quadratic": (100,), "logistic": (8,)}
+# The rows where the cost-ratio targets apply (issue 5: the largest sizes).
+LARGEST = {("mds", 1000), ("logdet", 100), ("log_quadratic", 2000)}
+TARGETS = {"grad/f": 2.5, "tape/torch": 1.0, "hvp/grad": 4.0}
+RUN_TARGETS_S = {"run": 60.0, "run --quick": 15.0}
+CONTESTANTS = ("f", "grad", "torch", "hvp", "torch_hvp")
+
+
+def contestants(case, params: dict, seed: int = 0) -> dict:
+    """name -> a no-argument callable: the float function, the tape's gradient and HVP, torch's."""
+    import torch
+
+    from diffbench.ad import api
+    from diffbench.backends import FloatOps, TorchOps
+
+    inputs = case.inputs(seed, params, 1)
+    xs, data = case.split(inputs)
+    ops, tops = FloatOps(), TorchOps()
+    f = case.bind(data, params)
+    rng = np.random.default_rng(seed)
+    vectors = [rng.choice([-1.0, 1.0], size=np.shape(x)) for x in xs]
+    vectors = [v if np.ndim(v) else np.float64(v) for v in vectors]
+    leaves = [tops.asarray(x, requires_grad=True) for x in xs]
+    torch_vectors = [tops.asarray(v) for v in vectors]
+    f_torch = case.bind({k: tops.asarray(v) for k, v in data.items()}, params)
+
+    def torch_grad():
+        return torch.autograd.grad(f_torch(tops, *leaves), leaves)
+
+    def torch_hvp():
+        return torch.autograd.functional.hvp(lambda *z: f_torch(tops, *z), tuple(leaves), tuple(torch_vectors))
+
+    return {"f": lambda: f(ops, *xs), "grad": lambda: api.grad(f, ops, xs),
+            "torch": torch_grad, "hvp": lambda: api.hvp(f, ops, xs, vectors), "torch_hvp": torch_hvp}
+
+
+def interleaved_times(fns: dict, rounds: int = 7, min_batch_s: float = 0.02, repeat: int = 3) -> dict:
+    """name -> seconds per call in each round: the best of `repeat` batches, each callable in turn.
+
+    NB: interleaving makes a slow spell of a shared machine hit all contestants of a round alike, and the
+    best of a few batches (as timeit advises) drops the batches another process interrupted.
+    """
+    loops = {}
+    for name, fn in fns.items():
+        fn()
+        start = time.perf_counter()
+        fn()
+        loops[name] = max(1, int(min_batch_s / max(time.perf_counter() - start, 1e-9)))
+    times = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            batches = []
+            for _ in range(repeat):
+                start = time.perf_counter()
+                for _ in range(loops[name]):
+                    fn()
+                batches.append((time.perf_counter() - start) / loops[name])
+            times[name].append(min(batches))
+    return times
+
+
+def bench_row(case_name: str, value, rounds: int, min_batch_s: float, seed: int = 0) -> dict:
+    """One table row: median times and the median of per-round ratios for one case and size."""
+    import torch
+    torch.set_num_threads(1)
+    case = load_cases()[case_name]
+    params = case.params(value)
+    times = interleaved_times(contestants(case, params, seed), rounds, min_batch_s)
+    t = {name: np.asarray(v) for name, v in times.items()}
+    row = {"case": case_name, "param": f"{case.sweep}={value}", "largest": (case_name, value) in LARGEST}
+    row.update({f"{name}_us": float(np.median(v)) * 1e6 for name, v in t.items()})
+    row["grad/f"] = float(np.median(t["grad"] / t["f"]))
+    row["tape/torch"] = float(np.median(t["grad"] / t["torch"]))
+    row["hvp/grad"] = float(np.median(t["hvp"] / t["grad"]))
+    row["torch hvp/grad"] = float(np.median(t["torch_hvp"] / t["torch"]))
+    return row
+
+
+def bench_table(sizes: dict, rounds: int = 7, min_batch_s: float = 0.02, seed: int = 0) -> pd.DataFrame:
+    """Every row measured in one single-threaded worker process (numpy's BLAS and torch alike)."""
+    # NB: as the runner does, one BLAS/OpenMP thread, set before the worker imports numpy and torch.
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(bench_row, name, value, rounds, min_batch_s, seed)
+                   for name, values in sizes.items() for value in values]
+        return pd.DataFrame([future.result() for future in futures])
+
+
+def time_runs(quick_only: bool = False) -> list[dict]:
+    """Wall seconds of `diffbench run` and `diffbench run --quick`, each into a fresh temporary folder."""
+    variants = (("run --quick", ["--quick"]),) if quick_only else (("run", []), ("run --quick", ["--quick"]))
+    rows = []
+    for label, extra in variants:
+        with tempfile.TemporaryDirectory(prefix="diffbench-bench-") as out:
+            command = [sys.executable, "-c", "from diffbench.cli import main; main()", "run", *extra, "--out", out]
+            start = time.perf_counter()
+            done = subprocess.run(command, capture_output=True, text=True)
+            rows.append({"command": f"diffbench {label}", "seconds": time.perf_counter() - start,
+                         "exit_code": done.returncode, "target_s": RUN_TARGETS_S[label],
+                         "error": done.stderr.strip().splitlines()[-1] if done.returncode and done.stderr else ""})
+    return rows
+
+
+def _ratio_cell(value: float, target: float | None, digits: int = 2) -> str:
+    text = f"{value:.{digits}f}"
+    if target is None:
+        return text
+    return f"[green]{text}[/green]" if value <= target else f"[red]{text}[/red]"
+
+
+def render_table(table: pd.DataFrame) -> Table:
+    out = Table(title="tape reverse mode: cost ratios (median of per-round ratios, one thread)", header_style="bold")
+    for column in ("case", "size", "f µs", "grad µs", "grad/f", "torch µs", "tape/torch", "hvp/grad",
+                   "torch hvp/grad"):
+        out.add_column(column, justify="left" if column in ("case", "size") else "right")
+    for r in table.to_dict("records"):
+        out.add_row(r["case"], r["param"], f"{r['f_us']:.1f}", f"{r['grad_us']:.1f}",
+                    _ratio_cell(r["grad/f"], TARGETS["grad/f"] if r["largest"] else None),
+                    f"{r['torch_us']:.1f}", _ratio_cell(r["tape/torch"], TARGETS["tape/torch"]),
+                    _ratio_cell(r["hvp/grad"], TARGETS["hvp/grad"] if r["largest"] else None),
+                    f"{r['torch hvp/grad']:.2f}")
+    return out
+
+
+def render_runs(rows: list[dict]) -> Table:
+    out = Table(title="whole runs (wall time, into a temporary folder)", header_style="bold")
+    for column in ("command", "seconds", "target", "exit code"):
+        out.add_column(column, justify="left" if column == "command" else "right")
+    for r in rows:
+        out.add_row(r["command"], _ratio_cell(r["seconds"], r["target_s"], digits=1), f"≤ {r['target_s']:.0f}", str(r["exit_code"]))
+    return out
+
+
+def missed_targets(table: pd.DataFrame) -> list[str]:
+    """One line per ratio above its target."""
+    lines = []
+    for r in table.to_dict("records"):
+        checks = [("tape/torch", True), ("grad/f", r["largest"]), ("hvp/grad", r["largest"])]
+        for name, applies in checks:
+            if applies and r[name] > TARGETS[name]:
+                lines.append(f"{r['case']} {r['param']}: {name} = {r[name]:.2f} > {TARGETS[name]:g} "
+                             f"({r[name] / TARGETS[name] - 1:.0%} over)")
+    return lines
+
+
+@click.command("bench")
+@click.option("--quick", is_flag=True, help="Small sizes only, and time only `diffbench run --quick`.")
+@click.option("--skip-runs", is_flag=True, help="Do not time the whole `diffbench run` commands.")
+@click.option("--rounds", type=click.IntRange(min=1), default=7, show_default=True,
+              help="Interleaved timing rounds per row (ratios are medians over rounds).")
+@click.option("--min-batch", "min_batch_s", type=float, default=0.02, show_default=True,
+              help="Seconds each timed batch lasts at least.")
+@click.option("--sizes", "sizes_text", metavar="CASE=A,B;...",
+              help="Override the rows, e.g. 'mds=50;logistic=4,8'.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the ratio table as CSV here.")
+def bench_command(quick, skip_runs, rounds, min_batch_s, sizes_text, csv_path):
+    """Time tape gradients against the float function and torch.autograd; time whole runs."""
+    console = Console(width=None if sys.stdout.isatty() else 120)
+    sizes = parse_sizes(sizes_text) if sizes_text else (QUICK_SIZES if quick else BENCH_SIZES)
+    table = bench_table(sizes, rounds=rounds, min_batch_s=min_batch_s)
+    console.print(render_table(table))
+    for line in missed_targets(table):
+        console.print(f"[yellow]target missed[/yellow] {line}", highlight=False)
+    if csv_path:
+        table.to_csv(csv_path, index=False)
+        console.print(f"ratios: {csv_path}")
+    if not skip_runs:
+        console.print(render_runs(time_runs(quick_only=quick)))
+
+
+def parse_sizes(text: str) -> dict:
+    """'mds=50,200;logistic=8' -> {'mds': (50, 200), 'logistic': (8,)}, checked against the case library."""
+    cases = load_cases()
+    sizes = {}
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        name, _, values = part.partition("=")
+        name = name.strip()
+        if name not in cases or cases[name].sweep is None:
+            raise click.BadParameter(f"{name!r} is not a case with a swept parameter", param_hint="--sizes")
+        try:
+            sizes[name] = tuple(int(v) for v in values.split(",") if v.strip())
+        except ValueError as error:
+            raise click.BadParameter(f"sizes of {name!r} must be integers: {values!r}", param_hint="--sizes") from error
+        if not sizes[name]:
+            raise click.BadParameter(f"give at least one size for {name!r}", param_hint="--sizes")
+    return sizes

@@ -1,0 +1,1 @@
+"""`diffbench check`: score a student's gradient functions against the mpmath references."""

@@ -1,0 +1,80 @@
+"""The tasks a student solves: each ties a function of the solution template to a case and its checked points."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from diffbench.case import Case, describe, point_rng
+from diffbench.casekit import spd
+
+
+@dataclass(frozen=True)
+class Task:
+    function: str                  # the function's name in the student's file
+    case: str                      # the case whose mpmath reference is the truth
+    arguments: tuple[str, ...]     # the function's arguments, in order: the case's inputs and parameters
+    sizes: tuple = (None,)         # values of the case's swept parameter that are checked
+    points: int = 3                # seeded points per size
+    # NB: replaces the case's inputs where its data would hide a mistake (a symmetric X hides X^-1 vs X^-T).
+    make_inputs: Callable | None = None
+
+
+@dataclass(frozen=True)
+class Point:
+    params: dict
+    index: int
+    inputs: dict                   # name -> float64 array
+
+    @property
+    def label(self) -> str:
+        where = describe(self.params)
+        return f"point {self.index}" if where == "-" else f"{where}, point {self.index}"
+
+
+def general_matrix(rng: np.random.Generator, n: int) -> np.ndarray:
+    """A non-symmetric matrix with positive definite symmetric part (so det > 0): SPD plus a skew part."""
+    skew = rng.standard_normal((n, n))
+    return spd(rng, n, condition=10.0) + 0.5 * (skew - skew.T)
+
+
+TASKS = (
+    Task("grad_logistic", "logistic", ("x", "n"), sizes=(1, 2, 4)),
+    Task("grad_trace_example", "trace_example", ("x1", "x2")),
+    Task("grad_log_quadratic", "log_quadratic", ("x", "A"), sizes=(2, 5)),
+    Task("grad_logdet", "logdet", ("X",), sizes=(2, 4),
+         make_inputs=lambda rng, n: {"X": general_matrix(rng, n)}),
+    Task("grad_linear_minus_logdet", "linear_minus_logdet", ("X", "S"), sizes=(2, 4),
+         make_inputs=lambda rng, n: {"X": general_matrix(rng, n), "S": spd(rng, n, condition=5.0)}),
+    Task("grad_mds", "mds", ("W", "D"), sizes=(4, 7)),
+    Task("jacobian_sigmoid", "sigmoid", ("z",)),
+    Task("jacobian_softmax", "softmax", ("z",)),
+    Task("grad_cross_entropy", "cross_entropy_stable", ("a", "onehot"), sizes=(0, 1000), points=2),
+)
+
+TASKS_BY_FUNCTION = {task.function: task for task in TASKS}
+
+
+def task_points(task: Task, case: Case, seed: int) -> list[Point]:
+    """The seeded points of a task: `points` per size, from the case's inputs or the task's own."""
+    points = []
+    for size in task.sizes:
+        params = case.params(size)
+        for index in range(task.points):
+            if task.make_inputs is None:
+                inputs = case.inputs(seed, params, index)
+            else:
+                rng = point_rng(seed, f"check|{task.function}", params, index)
+                inputs = {k: np.asarray(v, dtype=np.float64) for k, v in task.make_inputs(rng, **params).items()}
+            points.append(Point(params, index, inputs))
+    return points
+
+
+def call_arguments(task: Task, point: Point) -> tuple:
+    """The positional arguments of the student's function at a point (inputs as arrays, parameters as given)."""
+    values = {**point.params, **point.inputs}
+    missing = [name for name in task.arguments if name not in values]
+    if missing:
+        raise ValueError(f"task {task.function}: case {task.case!r} has no input or parameter {', '.join(missing)}")
+    return tuple(values[name] for name in task.arguments)

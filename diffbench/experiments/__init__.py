@@ -1,0 +1,1 @@
+"""Experiments on the tape's capabilities: Jacobian-mode crossover, Hutchinson's trace, checkpointing."""

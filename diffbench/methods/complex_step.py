@@ -1,0 +1,63 @@
+"""Complex step, f'(x) = Im f(x + ih) / h (Squire & Trapp 1998): no subtraction, so no round-off branch."""
+import numpy as np
+
+from diffbench.methods.base import Method, PointResult
+from diffbench.methods.finite_diff import central_probe, flat_function, sweep, timed
+
+RULE_STEP = 1e-20                # NB: any h with h^2 |f'''| << eps |f'| works; 1e-20 is the customary choice
+PROBE_STEP = 1e-20
+AGREEMENT = 1e-5                 # complex step vs central difference along a probe direction, relative
+
+
+def complex_columns(g, x, directions, steps):
+    """Im g(x + i h v) / h along each column of directions (None: the coordinates): an (m x k) array."""
+    along = np.eye(x.size) if directions is None else directions
+    return np.stack([np.imag(g(x + 1j * steps[i] * along[:, i])) / steps[i] for i in range(along.shape[1])],
+                    axis=1)
+
+
+def applicability(case, g_complex, g_real, x, rng) -> str | None:
+    """Why the complex step does not apply to this case's float code, or None when it does."""
+    if not case.complex_ok:
+        return f"case {case.name!r} is marked complex_ok=False (its float code is not complex-analytic)"
+    direction = rng.standard_normal(x.size)
+    direction /= np.linalg.norm(direction)
+    try:
+        value = g_complex(x + 1j * PROBE_STEP * direction)
+    except (TypeError, ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
+        return f"the float code rejects complex input ({type(error).__name__}: {error})"
+    if not np.iscomplexobj(value):
+        return "the float code drops the imaginary part (abs, a comparison or a real-only function)"
+    if not np.all(np.isfinite(value)):
+        return "the complex evaluation is not finite (overflow, or a function real arithmetic keeps finite)"
+    complex_step = np.imag(value) / PROBE_STEP
+    central = central_probe(g_real, x, direction)
+    scale = max(float(np.linalg.norm(central)), np.finfo(float).tiny)
+    disagreement = float(np.linalg.norm(complex_step - central)) / scale
+    if disagreement > AGREEMENT:
+        return (f"the complex step disagrees with a central difference along a probe direction (relative "
+                f"difference {disagreement:.1e}): the code is not complex-analytic (abs, conj, comparisons)")
+    return None
+
+
+def run(case, params, points, rng):
+    results = []
+    for inputs in points:
+        g_real, x = flat_function(case, params, inputs)
+        g_complex, _ = flat_function(case, params, inputs, dtype=np.complex128)
+        reason = applicability(case, g_complex, g_real, x, rng)
+        if reason:
+            results.append(PointResult(status="not_applicable", message=reason))
+            continue
+        steps = RULE_STEP * np.maximum(1.0, np.abs(x))
+        estimate, seconds = timed(lambda: complex_columns(g_complex, x, None, steps))
+        swept = sweep(g_complex, x, "complex_step", rng,
+                      estimate=lambda g, x_, directions, s: complex_columns(g, x_, directions, s))
+        extra = {"step_h": float(np.median(steps)), "n_func_evals": x.size, "sweep": swept}
+        results.append(PointResult(estimate, setup_time_s=0.0, eval_time_s=seconds, extra=extra,
+                                   timings={"eval": seconds}))
+    return results
+
+
+COMPLEX_STEP = Method("complex_step", "numeric", "complex step Im f(x + ih)/h, h = 1e-20 max(1, |x|) "
+                      "(complex evaluations)", run)

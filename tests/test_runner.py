@@ -1,0 +1,133 @@
+"""The run as a user sees it: folders, exit codes, failures recorded, determinism, user case folders."""
+import json
+import textwrap
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from diffbench import records
+from diffbench.case import DomainError, load_cases
+from diffbench.cli import main
+
+USER_CASES = textwrap.dedent('''
+    """Cases of a user's own, some of them broken on purpose."""
+    import time
+    from diffbench.case import Case
+
+    def cube(o, x):
+        return x * x * x
+
+    def broken(o, x):
+        return o.log(x) + undefined_name
+
+    def slow_on_tape(o, x):
+        if type(o).__name__ == "Tape":  # only the tape method hangs; the reference and floats do not
+            time.sleep(30)
+        return o.exp(x)
+
+    def power_sum(o, x, n=1):
+        return o.sum(x ** n)
+
+    CASES = (
+        Case(name="cube", fn=cube, make_inputs=lambda rng: {"x": rng.uniform(1, 2)}, wrt=("x",),
+             canonical=lambda: {"x": 1.5}),
+        Case(name="broken", fn=broken, make_inputs=lambda rng: {"x": rng.uniform(1, 2)}, wrt=("x",)),
+        Case(name="slow", fn=slow_on_tape, make_inputs=lambda rng: {"x": rng.uniform(1, 2)}, wrt=("x",), points=1),
+        Case(name="power_sum", fn=power_sum, make_inputs=lambda rng, n: {"x": rng.uniform(1, 2, 3)}, wrt=("x",),
+             sweep="n", values=(0, 2), check_params=lambda n: None if n >= 1 else f"parameter n={n} must be >= 1"),
+    )
+''')
+
+
+@pytest.fixture(scope="module")
+def user_case_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("user_cases")
+    (folder / "mine.py").write_text(USER_CASES)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def user_run(user_case_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    result = CliRunner().invoke(main, ["run", "--cases", str(user_case_dir), "--methods", "tape_reverse,fd_central",
+                                       "--out", str(out), "--budget", "3", "--no-report"])
+    (run_dir,) = [p for p in out.iterdir() if p.is_dir()]
+    return result, run_dir
+
+
+def test_failures_are_recorded_and_the_run_goes_on(user_run):
+    result, run_dir = user_run
+    assert result.exit_code == 1, result.output
+    rows = records.read_table(run_dir, "results")
+    by_case = {case: set(group["status"]) for case, group in rows.groupby("case")}
+    assert by_case["cube"] == {"ok"}
+    assert by_case["broken"] == {"failed"}
+    assert "NameError" in rows[rows["case"] == "broken"]["message"].iloc[0]
+    slow = rows[(rows["case"] == "slow")]
+    assert set(slow[slow["method"] == "tape_reverse"]["status"]) == {"timeout"}
+    assert "timed out after 3 s" in slow[slow["method"] == "tape_reverse"]["message"].iloc[0]
+    assert set(slow[slow["method"] == "fd_central"]["status"]) == {"ok"}
+    rejected = rows[(rows["case"] == "power_sum") & (rows["param"] == "n=0")]
+    assert set(rejected["status"]) == {"domain_error"}
+    assert "case 'power_sum'" in rejected["message"].iloc[0] and "n=0" in rejected["message"].iloc[0]
+    assert set(rows[(rows["case"] == "power_sum") & (rows["param"] == "n=2")]["status"]) == {"ok"}
+    cube = rows[(rows["case"] == "cube") & (rows["method"] == "tape_reverse")]
+    assert (cube["correct_digits"] >= 15).all()
+    meta = json.loads((run_dir / "meta.json").read_text())
+    assert meta["exit_code"] == 1 and {f["case"] for f in meta["failures"]} >= {"broken", "slow", "power_sum"}
+
+
+def test_runs_never_overwrite_each_other(user_case_dir, tmp_path):
+    args = ["run", "--cases", str(user_case_dir), "--only", "cube", "--methods", "tape_reverse", "--out",
+            str(tmp_path), "--no-report"]
+    first = CliRunner().invoke(main, args)
+    second = CliRunner().invoke(main, args)
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    folders = sorted(p for p in tmp_path.iterdir() if p.is_dir())
+    assert len(folders) == 2
+    a, b = (records.read_table(f, "results") for f in folders)
+    np.testing.assert_array_equal(a["rel_error"], b["rel_error"])   # same seed, same numbers
+    meta = json.loads((folders[0] / "meta.json").read_text())
+    assert meta["seed"] == 0 and meta["versions"]["torch"] and meta["command"].startswith("diffbench run")
+
+
+def test_seeded_inputs_are_deterministic():
+    case = load_cases()["log_quadratic"]
+    params = case.params(10)
+    a, b = case.inputs(5, params, 1), case.inputs(5, params, 1)
+    np.testing.assert_array_equal(a["x"], b["x"])
+    assert not np.array_equal(a["x"], case.inputs(6, params, 1)["x"])
+
+
+def test_domain_errors_name_case_and_parameter():
+    case = load_cases()["logistic"]
+    with pytest.raises(DomainError, match=r"case 'logistic'.*n=0"):
+        case.inputs(0, case.params(0), 0)
+    log_quadratic = load_cases()["log_quadratic"]
+    inputs = log_quadratic.inputs(0, log_quadratic.params(2), 0)
+    assert "A is not positive definite" in log_quadratic.check_inputs(x=inputs["x"], A=-inputs["A"], n=2)
+
+
+def test_broken_case_file_is_a_clear_error(tmp_path):
+    (tmp_path / "bad.py").write_text("def f(:\n")
+    result = CliRunner().invoke(main, ["run", "--cases", str(tmp_path), "--out", str(tmp_path / "o")])
+    assert result.exit_code != 0 and "could not load cases" in result.output
+    (tmp_path / "bad.py").write_text("X = 1\n")
+    result = CliRunner().invoke(main, ["list", "--cases", str(tmp_path)])
+    assert result.exit_code != 0 and "must define CASES" in result.output
+
+
+def test_usage_errors(tmp_path):
+    result = CliRunner().invoke(main, ["run", "--methods", "nope", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "unknown method" in result.output
+    result = CliRunner().invoke(main, ["run", "--only", "no_such_case", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "no case matches" in result.output
+    assert not any(tmp_path.iterdir())
+
+
+def test_list_shows_cases_and_methods():
+    result = CliRunner().invoke(main, ["list"])
+    assert result.exit_code == 0
+    for word in ("logistic", "log_quadratic", "logdet", "mds", "trace_example", "tape_reverse", "sympy"):
+        assert word in result.output
