@@ -21,6 +21,7 @@ VOCABULARY = {
     "inv": "inv(X): matrix inverse",
     "logdet": "logdet(X): log of the determinant (real, positive determinant)",
     "where": "where(cond, a, b): a where cond holds else b; cond is not differentiated",
+    "getitem": "getitem(x, index): x[index] (also written x[index]); basic and integer-array indexing",
     "shape": "shape(x): the shape tuple of a value",
 }
 

@@ -47,9 +47,9 @@ def assert_grad_close(grad_fn, case_or_fn, points=3, rtol: float = 1e-8, *, para
         raise AssertionError("\n".join([
             f"gradient of {case.name} is wrong at {point.label}: {max(digits, 0.0):.1f} correct digits, "
             f"expected >= {wanted:.1f} (rtol={rtol:g}); worst of {len(chosen)} points",
-            *(f"  {name} = {short(value)}" for name, value in point.inputs.items()),
-            f"  yours     = {short(jacobian)}",
-            f"  reference = {short(truth['hi'])}",
+            *(labelled(f"  {name} = ", value) for name, value in point.inputs.items()),
+            labelled("  yours     = ", jacobian),
+            labelled("  reference = ", truth["hi"]),
             f"  likely mistake: {mistake or 'none of the known ones (sign, factor 2, transpose)'}",
         ]))
 
@@ -121,6 +121,6 @@ def call_with_inputs(grad_fn, point: Point):
     return grad_fn(**{p.name: values[p.name] for p in signature if p.name in values})
 
 
-def short(value) -> str:
-    return np.array2string(np.asarray(value, dtype=np.float64), precision=6, threshold=12, edgeitems=3,
-                           max_line_width=100).replace("\n", "\n              ")
+def labelled(label: str, value) -> str:
+    return label + np.array2string(np.asarray(value, dtype=np.float64), precision=6, threshold=12, edgeitems=3,
+                                   max_line_width=100, prefix=label)

@@ -20,7 +20,7 @@ def bilinear(o, x, A, b):               # f(x) = <b, A x>, gradient A^T b
     return o.dot(b, o.matvec(A, x))
 
 
-BILINEAR_POINTS = [{"x": [1.0, 2.0], "A": [[1.0, 2.0], [3.0, 4.0]], "b": [1.0, -1.0]}]
+BILINEAR_POINTS = [{"x": [1.0, 2.0], "A": [[1.0, 2.0], [3.0, 4.0]], "b": [1.0, 2.0]}]
 
 
 def test_correct_gradient_passes_against_a_case_by_name():

@@ -123,4 +123,11 @@ RULES = {
                   (None, lambda o, t, out, c, a, b: o.where(c, t, 0.0), lambda o, t, out, c, a, b: o.where(c, 0.0, t)),
                   (None, lambda o, g, out, c, a, b: unbroadcast(o, o.where(c, g, 0.0), a),
                    lambda o, g, out, c, a, b: unbroadcast(o, o.where(c, 0.0, g), b))),
+    # x[index] and its transpose, scatter-add of g into zeros shaped like x: each is the other's vjp
+    "getitem": Rule(lambda o, x, index: o.getitem(x, index),
+                    (lambda o, t, out, x, index: o.getitem(t, index),),
+                    (lambda o, g, out, x, index: o.scatter(g, index, o.shape(x)),)),
+    "scatter": Rule(lambda o, g, index, shape: o.scatter(g, index, shape),
+                    (lambda o, t, out, g, index, shape: o.scatter(t, index, shape),),
+                    (lambda o, c, out, g, index, shape: o.getitem(c, index),)),
 }

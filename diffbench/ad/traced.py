@@ -39,6 +39,9 @@ class Traced:
     def ndim(self):
         return len(self.shape)
 
+    def __getitem__(self, index):
+        return self._apply("getitem", self, index=index)
+
     @property
     def T(self):
         return self._apply("transpose", self)
@@ -79,6 +82,8 @@ class TracingOps:
     def inv(self, x): return self.apply("inv", x)
     def logdet(self, x): return self.apply("logdet", x)
     def where(self, cond, a, b): return self.apply("where", cond, a, b)
+    def getitem(self, x, index): return self.apply("getitem", x, index=index)
+    def scatter(self, g, index, shape): return self.apply("scatter", g, index=index, shape=tuple(shape))
 
     def const(self, v): return self.base.const(v)
     def shape(self, x): return _shape(x)

@@ -42,6 +42,17 @@ class FloatOps:
         return np.where(sign > 0, value, np.nan) if np.isrealobj(x) else value + np.log(sign)
 
     @staticmethod
+    def getitem(x, index):
+        return x[index]
+
+    @staticmethod
+    def scatter(g, index, shape):
+        """Zeros shaped `shape` with g added at x[index] (repeated indices accumulate)."""
+        out = np.zeros(shape, dtype=np.result_type(g, np.float64))
+        np.add.at(out, index, g)
+        return out
+
+    @staticmethod
     def shape(x):
         return getattr(x, "shape", ())
 

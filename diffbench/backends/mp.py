@@ -80,5 +80,16 @@ class MpOps:
         return self.ctx.log(self.ctx.det(self.ctx.matrix(x.tolist())))
 
     @staticmethod
+    def getitem(x, index):
+        return np.asarray(x, dtype=object)[index] if np.ndim(x) else x
+
+    @staticmethod
+    def scatter(g, index, shape):
+        """Zeros shaped `shape` with g added at x[index] (repeated indices accumulate)."""
+        out = np.zeros(shape, dtype=object)
+        np.add.at(out, index, g)
+        return out
+
+    @staticmethod
     def shape(x):
         return getattr(x, "shape", ())

@@ -90,5 +90,16 @@ class SymOps:
         return sympy.log(sympy.Matrix(x).det(method="laplace"))  # NB: cofactor expansion, the n!-term textbook formula
 
     @staticmethod
+    def getitem(x, index):
+        return np.asarray(x, dtype=object)[index] if np.ndim(x) else x
+
+    @staticmethod
+    def scatter(g, index, shape):
+        """Zeros shaped `shape` with g added at x[index] (repeated indices accumulate)."""
+        out = np.zeros(shape, dtype=object)
+        np.add.at(out, index, g)
+        return out
+
+    @staticmethod
     def shape(x):
         return getattr(x, "shape", ())

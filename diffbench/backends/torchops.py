@@ -44,6 +44,10 @@ class TorchOps:
         return torch.broadcast_to(x, shape)
 
     @staticmethod
+    def getitem(x, index):
+        return x[index]
+
+    @staticmethod
     def shape(x):
         return tuple(x.shape)
 
