@@ -1,4 +1,6 @@
 """log det X and <S, X> - log det X over symmetric positive definite X."""
+import numpy as np
+
 from diffbench.case import Case
 from diffbench.casekit import not_positive_definite, spd
 
@@ -9,6 +11,16 @@ def logdet(o, X):
 
 def linear_minus_logdet(o, X, S):
     return o.sum(S * X) - o.logdet(X)
+
+
+def logdet_gradient(X):
+    """d log det X = <X^{-T}, dX>."""
+    return [np.linalg.inv(X).T]
+
+
+def linear_minus_logdet_gradient(X, S):
+    """d(<S, X> - log det X) = <S - X^{-T}, dX>."""
+    return [S - np.linalg.inv(X).T]
 
 
 def _check_n(n):
@@ -24,6 +36,7 @@ CASES = (
         sweep="n", values=(2, 5, 20), quick_values=(2, 5), full_values=(2, 5, 20, 100),
         check_params=_check_n,
         check_inputs=lambda X, n: not_positive_definite("X", X),
+        analytic=logdet_gradient,
         note=r"Find $\nabla_X \log\det X$. Answer: $X^{-T}$.",
     ),
     Case(
@@ -34,6 +47,7 @@ CASES = (
         sweep="n", values=(2, 5, 20), quick_values=(2, 5), full_values=(2, 5, 20, 100),
         check_params=_check_n,
         check_inputs=lambda X, S, n: not_positive_definite("X", X),
+        analytic=linear_minus_logdet_gradient,
         note=r"Find $\nabla_X (\langle S, X\rangle - \log\det X)$. Answer: $S - X^{-T}$.",
     ),
 )

@@ -13,6 +13,13 @@ def mds_loss(o, W, D):
     return o.sum(residual * residual)
 
 
+def mds_gradient(W, D):
+    """Row k: 4 sum_j (r_kj + r_jk)(W_k - W_j), r_ij = ||W_i - W_j||^2 - D_ij."""
+    differences = W[:, None, :] - W[None, :, :]           # [k, j] = W_k - W_j
+    r = np.sum(differences ** 2, axis=-1) - D
+    return [4 * np.einsum("kj,kjd->kd", r + r.T, differences)]
+
+
 def mds_inputs(rng, N, d):
     truth = rng.standard_normal((N, d))
     D = np.sum((truth[:, None, :] - truth[None, :, :]) ** 2, axis=-1)
@@ -37,6 +44,7 @@ CASES = (
         fixed={"d": 2},
         check_params=lambda N, d: None if int(N) == N and N >= 2 and d >= 1 else f"parameter N={N} must be >= 2",
         check_inputs=check_mds,
+        analytic=mds_gradient,
         note=r"Find $\nabla_W \sum_{i,j} (\|W_i - W_j\|^2 - D_{ij})^2$. "
              r"Answer: row $k$ is $4 \sum_j (r_{kj} + r_{jk})(W_k - W_j)$, $r_{ij} = \|W_i - W_j\|^2 - D_{ij}$.",
     ),

@@ -77,7 +77,7 @@ def method_rows(case, params, method, output, references, tables):
         tables["timing"].extend({**base, "method": method.name, "point": index, "phase": phase, "time_s": t}
                                 for phase, t in result.timings.items())
         if index == 0:
-            tables["swell"].extend({**base, "representation": r, "nodes": n, "ops": o} for r, n, o in result.swell)
+            tables["swell"].extend({**base, **entry} for entry in result.swell)
             if "trace_length" in extra and result.status == "ok":
                 tables["swell"].append({**base, "representation": "tape_trace", "nodes": extra["trace_length"],
                                         "ops": extra["trace_length"]})

@@ -8,14 +8,17 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from diffbench import records
 from diffbench.bench import bench_command
 from diffbench.case import load_cases
+from diffbench.experiments.command import experiment_command
 from diffbench.check.command import check_command
 from diffbench.methods import DEFAULT_METHODS, METHODS
+from diffbench.swell_command import swell_command
 from diffbench.trace_cli import trace_command
 
 
@@ -168,7 +171,8 @@ def list_(case_dirs, notes):
     console.print(methods)
     if notes:
         for case in cases.values():
-            console.print(f"\n[bold]{case.name}[/bold]\n{case.note or '(no note)'}", highlight=False)
+            # NB: escaped, so Markdown such as I[z > 0] is not taken for rich markup
+            console.print(f"\n[bold]{case.name}[/bold]\n{escape(case.note or '(no note)')}", highlight=False)
 
 
 @main.command()
@@ -189,3 +193,5 @@ def report(run_dirs, out_dir):
 main.add_command(check_command)
 main.add_command(trace_command)
 main.add_command(bench_command)
+main.add_command(experiment_command)
+main.add_command(swell_command)

@@ -70,8 +70,8 @@ def trace_svg(trace: Trace, digits: int = 4) -> str:
            f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="monospace" font-size="{FONT_SIZE}" role="img" '
            f'aria-label={quoteattr(title)}>',
            f"<title>{escape(title)}</title>",
-           f'<defs><marker id="arrow-{uid}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
-           f'markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>',
+           f'<defs><marker id="arrow-{uid}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+           f'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>',
            f'<text x="{MARGIN}" y="{MARGIN + 12}" font-weight="bold">{escape(title)}</text>']
     for row in trace.rows:
         for parent in dict.fromkeys(c.number for c in row.operands if isinstance(c, Ref)):

@@ -27,8 +27,8 @@ RESULTS_COLUMNS = {
     "cost_ratio": "float64",     # eval_time_s / func_time_s
     "n_func_evals": "Int64",     # function evaluations per derivative (finite differences)
     "expr_nodes": "Int64",       # size of the derivative: expression tree nodes (sympy)
-    "expr_ops": "Int64",         # sympy count_ops of the derivative
-    "expr_cse_ops": "Int64",     # count_ops after cse (shared subexpressions counted once)
+    "expr_ops": "Int64",         # operations of the derivative as a tree (counted as in diffbench/sizes.py)
+    "expr_cse_ops": "Int64",     # operations after sympy cse (shared subexpressions counted once)
     "trace_length": "Int64",     # number of recorded operations on the tape
     "step_h": "float64",         # the step used by a finite-difference rule
     "best_h": "float64",         # the step with the smallest error in the sweep
@@ -52,9 +52,29 @@ FD_SWEEP_COLUMNS = {
 
 SWELL_COLUMNS = {
     "case": "string", "family": "string", "param": "string", "size": "float64",
-    "representation": "string",  # function | sympy_tree | sympy_cse | tape_trace | ...
-    "nodes": "Int64",            # tree nodes (or DAG nodes / trace entries)
-    "ops": "Int64",              # operation count
+    "representation": "string",  # function | function_dag | sympy_tree | sympy_cse | sympy_simplified | ad_sympy | tape_trace | ...
+    "nodes": "Int64",            # tree nodes (or DAG nodes / trace entries); how they are counted: diffbench/sizes.py
+    "ops": "Int64",              # operation count (diffbench/sizes.py)
+    "status": "string",          # ok | timeout | failed | skipped (diffbench swell; empty = ok, from a run)
+    "message": "string",         # what happened, for anything but ok
+    "derive_time_s": "float64",  # from the case's function to this representation (tracing, diff, cse, ...)
+    "lambdify_time_s": "float64",  # sympy.lambdify of the representation
+    "eval_time_s": "float64",    # median time of one float64 evaluation of it at point 0
+    "expression": "string",      # the expression as text (sympy str), when it is small
+}
+
+SWELL_FITS_COLUMNS = {
+    "case": "string", "family": "string",
+    "param": "string",           # the fitted parameter range as text, e.g. "n=6..12"
+    "representation": "string",
+    "measure": "string",         # nodes | ops
+    "law": "string",             # exponential | polynomial | constant: the better fit (diffbench/growth.py)
+    "rate": "float64",           # exponential fit: growth factor per unit step of the parameter
+    "rate_r2": "float64",        # R² of log(size) against the parameter
+    "degree": "float64",         # polynomial fit: slope of log(size) against log(parameter)
+    "degree_r2": "float64",      # R² of that fit
+    "n_points": "Int64",         # points fitted (the upper half of the parameter range)
+    "size_from": "float64", "size_to": "float64",  # the fitted parameter range
 }
 
 TIMING_COLUMNS = {
@@ -79,6 +99,7 @@ TABLES = {
     "fd_sweep": FD_SWEEP_COLUMNS,
     "fd_evals": FD_EVALS_COLUMNS,
     "swell": SWELL_COLUMNS,
+    "swell_fits": SWELL_FITS_COLUMNS,
     "timing": TIMING_COLUMNS,
 }
 

@@ -18,6 +18,7 @@ from diffbench import records
 from diffbench.assemble import method_rows, status_rows
 from diffbench.case import DomainError, describe
 from diffbench.methods import METHODS
+from diffbench.swell import fit_rows
 from diffbench.trace import write_traces
 from diffbench.worker import Job, execute
 
@@ -135,6 +136,7 @@ def assemble(plan_: Plan, results: list, config: RunConfig) -> tuple[dict, list]
     for case, params, message in plan_.rejected:
         for method in config.methods:
             status_rows(case, params, method, 0, "domain_error", message, tables)
+    tables["swell_fits"] = fit_rows(tables["swell"])
     for row in tables["results"]:
         if is_failure(row):
             failures.append({k: row.get(k) for k in ("case", "param", "method", "point", "status", "message")})

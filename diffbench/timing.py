@@ -21,6 +21,14 @@ def measure(fn, repeats: int = 5, min_batch_s: float = 0.01, budget_s: float = 2
     return times[len(times) // 2]
 
 
+def timed(fn, repeats: int = 5, slow_s: float = 0.2):
+    """(first result, seconds per call): a slow call is timed once, a fast one by `measure`."""
+    start = time.perf_counter()
+    result = fn()
+    first = time.perf_counter() - start
+    return result, (first if first > slow_s else measure(fn, repeats))
+
+
 class Stopwatch:
     """with Stopwatch() as sw: ...; sw.seconds"""
 

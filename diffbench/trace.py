@@ -27,6 +27,7 @@ PRIMAL = {
     "tanh": r"\tanh $0", "sqrt": r"\sqrt{$0}", "abs": "|$0|", "sign": r"\operatorname{sign} $0",
     "sum": r"\operatorname{sum}($0$p)", "amax": r"\operatorname{max}($0$p)",
     "broadcast_to": r"\operatorname{broadcast}($0$p)", "reshape": r"\operatorname{reshape}($0$p)",
+    "getitem": "$0[$i]", "scatter": r"\operatorname{scatter}($0 \to [$i]$p)",
     "transpose": "$0^{T}", "dot": r"\langle $0, $1 \rangle", "matvec": "$0 $1", "outer": "$0 $1^{T}",
     "matmul": "$0 $1", "inv": "$0^{-1}", "logdet": r"\ln\det $0", "where": r"\operatorname{where}($0, $1, $2)",
 }
@@ -87,6 +88,7 @@ class Trace:
     value: object              # y
     seed: tuple                # forward: the input tangents (one per input); reverse: (ȳ,)
     title: str = ""
+    output_name: str = "y"     # what the output is called: y, unless an input already is
     children: dict = field(default_factory=dict, repr=False)   # number -> rows that use it, for reverse terms
 
     @property
@@ -124,6 +126,9 @@ def trace_function(fn, point, mode: str = "forward", names=None, direction=None,
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     point = [_as_value(p) for p in point]
     names = list(names) if names is not None else _parameter_names(fn, len(point))
+    if not title:
+        where = ", ".join(f"{k}={_plain(v)}" for k, v in zip(names, point))
+        title = f"{getattr(fn, '__name__', 'f').strip('<>')} at {where}"
     tangents = _tangents(point, direction) if mode == "forward" else None
     base = FloatOps()
     with np.errstate(all="ignore"):
@@ -173,7 +178,8 @@ def trace_function(fn, point, mode: str = "forward", names=None, direction=None,
         value = _parts(out, mode, None)[0]
         output = Const(value)
     seed_shown = tuple(tangents) if mode == "forward" else (seed if seed is not None else 1.0,)
-    return Trace(mode, tuple(rows), output, value, seed_shown, title, children)
+    output_name = next((n for n in ("y", "f", "out", "result") if n not in names), "y_out")
+    return Trace(mode, tuple(rows), output, value, seed_shown, title, output_name, children)
 
 
 def _with_terms(row: Row, terms: tuple) -> Row:
@@ -349,8 +355,11 @@ class TextNotation:
         return self.number(x, digits) if np.ndim(x) == 0 else self.array(x, digits)
 
     def params(self, params):
-        shown = [f"{k}={v}" for k, v in params.items() if v is not None and v is not False]
+        shown = [f"{k}={v}" for k, v in params.items() if v is not None and v is not False and k != "index"]
         return "".join(f", {s}" for s in shown)
+
+    def index(self, index):
+        return _index_text(index)
 
 
 class LatexNotation(TextNotation):
@@ -390,8 +399,26 @@ class LatexNotation(TextNotation):
 
     def params(self, params):
         shown = [rf"\mathrm{{{latex_escape(k)}}}={latex_escape(v)}" for k, v in params.items()
-                 if v is not None and v is not False]
+                 if v is not None and v is not False and k != "index"]
         return "".join(f", {s}" for s in shown)
+
+    def index(self, index):
+        return latex_escape(_index_text(index)).replace("…", r"\ldots")
+
+
+def _index_text(index) -> str:
+    """x[...] as Python writes it: 0, 1:3, ::2, (0, :), [0, 2, …] for an index array."""
+    if isinstance(index, tuple):
+        return ", ".join(_index_text(i) for i in index)
+    if isinstance(index, slice):
+        text = ":".join("" if v is None else str(v) for v in (index.start, index.stop, index.step))
+        return text[:-1] if text.endswith(":") and index.step is None else text
+    if index is Ellipsis:
+        return "..."
+    if isinstance(index, (list, np.ndarray)):
+        flat = np.asarray(index).reshape(-1)
+        return "[" + ", ".join(map(str, flat[:4].tolist())) + (", …" if flat.size > 4 else "") + "]"
+    return str(index)
 
 
 def _split_name(name: str) -> tuple[str, str]:
@@ -418,9 +445,11 @@ def _fill(template: str, notation, operands, digits, out="", incoming="", wrt=""
         key = match[1]
         if key.isdigit():
             return operand(operands[int(key)])
+        if key == "i":
+            return notation.index((params or {}).get("index"))
         return {"o": out, "t": incoming, "a": wrt, "p": notation.params(params or {})}[key]
 
-    return re.sub(r"\$(\d|[otap])", replace, notation.template(template))
+    return re.sub(r"\$(\d|[otapi])", replace, notation.template(template))
 
 
 def _sum_terms(terms: list[str], notation) -> str:
@@ -438,7 +467,8 @@ def primal_formula(trace: Trace, row: Row, notation=TEXT, digits: int = 6) -> st
     """'v2 = v-1 × v0' (an input: 'v-1 = x1')."""
     if row.op is None:
         return f"{notation.var(row.number)} = {notation.named(row.name)}"
-    template = PRIMAL.get(row.op, rf"\operatorname{{{row.op}}}(" + ", ".join(f"${k}" for k in range(len(row.operands))) + ")")
+    generic = rf"\operatorname{{{row.op}}}(" + ", ".join(f"${k}" for k in range(len(row.operands))) + "$p)"
+    template = PRIMAL.get(row.op, generic)      # a primitive added to the rules after this table
     return f"{notation.var(row.number)} = {_fill(template, notation, row.operands, digits, params=row.params)}"
 
 
@@ -453,7 +483,7 @@ def derivative_formula(trace: Trace, row: Row, notation=TEXT, digits: int = 6) -
         return f"{head} = {_sum_terms(terms, notation)}"
     head = notation.adjoint(row.number)
     if isinstance(trace.output, Ref) and row.number == trace.output.number:
-        return f"{head} = {notation.name_adjoint('y')}"
+        return f"{head} = {notation.name_adjoint(trace.output_name)}"
     if not row.terms:
         return f"{head} = 0"
     terms = [_term(trace.row(child), position, notation.adjoint(child), REVERSE_TERM, notation, digits)
@@ -480,13 +510,14 @@ def cells(trace: Trace, notation=TEXT, digits: int = 6) -> tuple[list, list]:
     body = [[primal_formula(trace, r, notation, digits), notation.value(r.value, digits),
              derivative_formula(trace, r, notation, digits), notation.value(r.derivative, digits)]
             for r in trace.rows]
-    y = notation.named("y")
+    y = notation.named(trace.output_name)
     source = (notation.var(trace.output.number) if isinstance(trace.output, Ref)
               else notation.value(trace.output.value, digits))
     first = [f"{y} = {source}", notation.value(trace.value, digits)]
     if trace.mode == "forward":
         d = notation.tangent(trace.output.number) if isinstance(trace.output, Ref) else "0"
-        return body, [first + [f"{notation.name_tangent('y')} = {d}", notation.value(trace.derivatives[0], digits)]]
+        tangent = f"{notation.name_tangent(trace.output_name)} = {d}"
+        return body, [first + [tangent, notation.value(trace.derivatives[0], digits)]]
     footer = []
     for k, r in enumerate(trace.inputs):
         left = first if k == 0 else ["", ""]
@@ -501,7 +532,8 @@ def describe_seed(trace: Trace, notation=TEXT, digits: int = 6) -> str:
         return ", ".join(f"{notation.name_tangent(r.name)} = {notation.value(t, digits)}"
                          for r, t in zip(trace.inputs, trace.seed))
     seed = trace.seed[0]
-    return f"{notation.name_adjoint('y')} = {notation.value(seed, digits) if np.ndim(seed) == 0 else '1 (every entry)'}"
+    shown = notation.value(seed, digits) if np.ndim(seed) == 0 else "1 (every entry)"
+    return f"{notation.name_adjoint(trace.output_name)} = {shown}"
 
 
 def caption(trace: Trace) -> str:

@@ -108,6 +108,16 @@ def test_each_seeded_mistake_fails_and_is_named(check, solution, mistake):
             assert all(abs(v.order - 1) < 0.05 for v in task.verdicts), [v.order for v in task.verdicts]
 
 
+def test_a_wrong_gradient_without_a_known_mistake_and_a_transposed_shape(check):
+    result = check(SOLUTIONS / "mistake_symmetric.py")
+    by_name = {t.task.function: t for t in result.tasks}
+    quadratic = by_name["grad_quadratic"]     # 2Ax - b instead of (A + A^T)x - b
+    assert quadratic.status == "fail" and quadratic.message.startswith("wrong gradient (")
+    assert all(abs(v.order - 1) < 0.05 for v in quadratic.verdicts)
+    network = by_name["grad_two_layer_tanh"]
+    assert network.message.startswith("wrong shape: d/dW1 has shape (4, 3), expected (3, 4) (transposed?)")
+
+
 def test_cli_names_the_mistake_and_exits_1():
     result = CliRunner().invoke(check_command, [str(SOLUTIONS / "mistake_factor2.py")])
     assert result.exit_code == 1

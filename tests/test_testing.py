@@ -1,11 +1,10 @@
 """diffbench.testing and its pytest plugin: one-line gradient tests against the mpmath references."""
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
 from diffbench.testing import assert_grad_close, assert_taylor_order, check_gradient
+
+pytest_plugins = ["pytester"]
 
 
 def grad_log_quadratic(x, A):
@@ -67,15 +66,19 @@ def test_unknown_case_name_is_a_clear_error():
         check_gradient(grad_log_quadratic, "nope")
 
 
-def test_pytest_plugin_gives_a_grad_check_fixture(tmp_path):
-    (tmp_path / "test_course.py").write_text(
-        "def grad_log_quadratic(x, A):\n"
-        "    return 2 * A @ x / (x @ A @ x)\n\n\n"
-        "def test_right(grad_check):\n"
-        "    grad_check(grad_log_quadratic, 'log_quadratic')\n\n\n"
-        "def test_wrong(grad_check):\n"
-        "    grad_check(lambda x, A: -grad_log_quadratic(x, A), 'log_quadratic')\n")
-    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_course.py"],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert "1 failed, 1 passed" in run.stdout, run.stdout + run.stderr
-    assert "likely mistake: sign error" in run.stdout
+def test_pytest_plugin_gives_a_grad_check_fixture(pytester):
+    pytester.makepyfile(test_course="""
+        def grad_log_quadratic(x, A):
+            return 2 * A @ x / (x @ A @ x)
+
+
+        def test_right(grad_check):
+            grad_check(grad_log_quadratic, "log_quadratic")
+
+
+        def test_wrong(grad_check):
+            grad_check(lambda x, A: -grad_log_quadratic(x, A), "log_quadratic")
+    """)
+    result = pytester.runpytest("-p", "no:cacheprovider")   # the plugin comes from the pytest11 entry point
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*likely mistake: sign error*"])

@@ -103,6 +103,29 @@ def test_lecture_L_against_its_closed_form(w1, w2):
     assert derivative_formula(reverse, reverse.row(2)) == "v\u03042 = v\u03044 + v\u03043 / (2 v3)"
 
 
+def test_lecture_cases_by_name(cases):
+    """The lecture cases: (x + y)(y - z) at (1, 2, 3) and L(w1, w2) at (2, 1), answers from their notes."""
+    reverse = trace_case(cases["sum_times_difference"], "reverse")
+    assert [float(g) for g in reverse.derivatives] == [-1.0, 2.0, -3.0]
+    assert "| **f = v3** | **-3** | **x̄ = v̄-2** | **-1** |" in markdown(reverse)   # y is an input here
+    mpmath.mp.dps = 30
+    v2_bar = 1 + 1 / (2 * mpmath.sqrt(mpmath.log(2)))
+    gradient = trace_case(cases["log_sqrt_graph"], "reverse").derivatives
+    assert _close(gradient[0], v2_bar / 2, 1e-13) and _close(gradient[1], v2_bar * mpmath.log(2), 1e-13)
+    assert [f"{float(g):.5f}" for g in gradient] == ["0.80028", "1.10942"]
+
+
+def test_indexing_shows_python_subscripts():
+    def picks(o, x):
+        return o.sum(x[1:3] * x[0]) + x[::2][0] + o.sum(x[np.array([0, 2, 3, 3, 1])])
+    t = trace_function(picks, (np.array([1.0, 2.0, 3.0, 4.0]),), "reverse")
+    np.testing.assert_array_equal(t.derivatives[0], [7.0, 2.0, 2.0, 2.0])  # (x1 + x2 + 1 + 1, x0 + 1, x0 + 1, 2)
+    formulas = [primal_formula(t, r) for r in t.rows]
+    assert "v1 = v0[1:3]" in formulas and "v2 = v0[0]" in formulas and "v3 = v0[::2]" in formulas
+    assert "v4 = v0[[0, 2, 3, 3, …]]" in formulas
+    assert r"v_{1} = v_{0}[1:3]" in latex(t) and t.title == "picks at x=(4) [1, 2, 3, …]"
+
+
 def test_constants_dead_code_and_trivial_outputs():
     def with_constant_and_dead_code(o, x):
         o.exp(x)                   # never used: left out of the trace

@@ -117,5 +117,6 @@ def judge_task(task: Task, case, points: list, answers: list, seed: int, min_dig
     if not failing:
         return TaskResult(task, "pass", verdicts)
     named = [v.mistake for v in failing if v.mistake]
-    message = named[0] if named else failing[0].problem
+    worst = min(failing, key=lambda v: -math.inf if math.isnan(v.digits) else v.digits)
+    message = named[0] if named else worst.problem
     return TaskResult(task, "fail", verdicts, message=f"{message} ({len(failing)} of {len(verdicts)} points)")

@@ -51,6 +51,12 @@ TASKS = (
     Task("jacobian_sigmoid", "sigmoid", ("z",)),
     Task("jacobian_softmax", "softmax", ("z",)),
     Task("grad_cross_entropy", "cross_entropy_stable", ("a", "onehot"), sizes=(0, 1000), points=2),
+    Task("grad_sum_times_difference", "sum_times_difference", ("x", "y", "z")),
+    Task("grad_log_sqrt", "log_sqrt_graph", ("w1", "w2")),
+    Task("grad_quadratic", "quadratic", ("x", "A", "b", "c"), sizes=(2, 5), points=2),
+    Task("grad_log_quadratic_general", "log_quadratic_general", ("x", "A"), sizes=(2, 5), points=2),
+    Task("grad_neuron", "neuron", ("w", "b", "a", "y")),
+    Task("grad_two_layer_tanh", "two_layer_tanh", ("W1", "b1", "W2", "b2", "X", "T"), points=2),
 )
 
 TASKS_BY_FUNCTION = {task.function: task for task in TASKS}

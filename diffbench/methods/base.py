@@ -25,7 +25,7 @@ class PointResult:
     eval_time_s: float = float("nan")
     extra: dict = field(default_factory=dict)   # record columns (expr_nodes, step_h, ...) and "sweep"
     timings: dict = field(default_factory=dict)  # phase -> seconds, for timing.csv
-    swell: list = field(default_factory=list)    # (representation, nodes, ops) for swell.csv
+    swell: list = field(default_factory=list)    # swell.csv entries: dicts of representation, nodes, ops, ...
 
 
 def flat_inputs(xs) -> np.ndarray:

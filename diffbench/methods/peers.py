@@ -107,7 +107,9 @@ def run_scipy(case, params, points, rng):
     return results
 
 
+# NB: expected_timeout: the adaptive peers spend tens of evaluations per input, so running out of the
+# budget at a few hundred inputs is their measured cost, not a crash.
 NUMDIFFTOOLS = Method("numdifftools", "numeric", "numdifftools.Gradient (Jacobian for vector outputs), "
-                      "default adaptive Richardson settings", run_numdifftools)
+                      "default adaptive Richardson settings", run_numdifftools, expected_timeout=True)
 SCIPY = Method("scipy_differentiate", "numeric", "scipy.differentiate.jacobian, default settings "
-               "(order 8, step halving, up to 10 iterations)", run_scipy)
+               "(order 8, step halving, up to 10 iterations)", run_scipy, expected_timeout=True)

@@ -44,7 +44,7 @@ def run(case, params, points, rng):
         counts = sample_counts(samples)
         curve, seconds = timed(lambda: estimator_curve(g, x, directions, h, counts))
         expected = [float(np.sqrt((x.size - 1) / s)) for s in counts]
-        extra = {"step_h": h, "n_func_evals": 2 * samples,
+        extra = {"step_h": float(h), "n_func_evals": 2 * samples,
                  "evals_curve": {"estimator": "random_direction", "samples": counts,
                                  "n_func_evals": [2 * s for s in counts], "estimates": curve,
                                  "expected_rel_error": expected}}

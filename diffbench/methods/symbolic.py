@@ -4,8 +4,14 @@ import sympy
 
 from diffbench.backends import SymOps
 from diffbench.methods.base import Method, PointResult
-from diffbench.sizes import cse_size, tree_size
+from diffbench.derivatives import ad_over_sympy, expression_text, survey_simplified
+from diffbench.sizes import cse, cse_output_size, cse_size, tree_size
 from diffbench.timing import Stopwatch, measure
+
+# NB: inside a run these extra forms share the sympy job's budget, so they are only built for small derivatives
+# (expand takes ~1 s at 1,500 tree nodes; AD over sympy ~1 s for a 5x5 log det, 21,000 nodes).
+IN_RUN_SIMPLIFY_MAX_NODES = 1000
+IN_RUN_AD_SYMPY_MAX_NODES = 12000
 
 
 def symbols_like(name: str, value) -> object:
@@ -33,18 +39,18 @@ def run(case, params, points, rng):
     with Stopwatch() as build:
         symbols, outputs, wrt = derive(case, params, like)
     with Stopwatch() as derivation:
-        rows = [[sympy.diff(out, s) for s in wrt] for out in outputs]
-    flat = [d for row in rows for d in row]
-    f_nodes, f_ops = tree_size(outputs)
+        flat = [sympy.diff(out, s) for out in outputs for s in wrt]
+        replacements, reduced = cse(flat)
     d_nodes, d_ops = tree_size(flat)
-    cse_nodes, cse_ops, _ = cse_size(flat)
+    cse_nodes, cse_ops = cse_output_size(replacements, reduced)
     names = list(like)
     arguments = [list(np.asarray(symbols[k], dtype=object).reshape(-1)) for k in names]
     with Stopwatch() as lambdification:
-        compiled = sympy.lambdify(arguments, rows, modules="numpy", cse=True)
+        # The cse found above, in the reduced expressions' terms (lambdify would walk the full trees otherwise).
+        compiled = sympy.lambdify(arguments, list(reduced), modules="numpy", cse=lambda _: (replacements, reduced))
     setup = build.seconds + derivation.seconds + lambdification.seconds
     extra = {"expr_nodes": d_nodes, "expr_ops": d_ops, "expr_cse_ops": cse_ops}
-    swell = [("function", f_nodes, f_ops), ("sympy_tree", d_nodes, d_ops), ("sympy_cse", cse_nodes, cse_ops)]
+    swell = swell_entries(case, params, symbols, outputs, flat, (d_nodes, d_ops), (cse_nodes, cse_ops))
     results = []
     for inputs in points:
         values = [np.asarray(inputs[k], dtype=np.float64).reshape(-1).tolist() for k in names]
@@ -58,6 +64,28 @@ def run(case, params, points, rng):
                                             "lambdify": lambdification.seconds, "eval": seconds},
                                    swell=swell))
     return results
+
+
+def swell_entries(case, params, symbols, outputs, flat, tree, dag) -> list[dict]:
+    """swell.csv entries of this derivation: f, sympy's derivative as a tree and after cse, and (while small)
+    the simplified form and AD over sympy; `diffbench swell` measures all of them with a time budget instead."""
+    f_nodes, f_ops = tree_size(outputs)
+    fd_nodes, fd_ops, _ = cse_size(outputs)
+    entries = [
+        {"representation": "function", "nodes": f_nodes, "ops": f_ops, "expression": expression_text(outputs, f_nodes)},
+        {"representation": "function_dag", "nodes": fd_nodes, "ops": fd_ops},
+        {"representation": "sympy_tree", "nodes": tree[0], "ops": tree[1], "expression": expression_text(flat, tree[0])},
+        {"representation": "sympy_cse", "nodes": dag[0], "ops": dag[1]},
+    ]
+    if tree[0] <= IN_RUN_SIMPLIFY_MAX_NODES:
+        simplified = [survey_simplified(e) for e in flat]
+        nodes, ops = tree_size(simplified)
+        entries.append({"representation": "sympy_simplified", "nodes": nodes, "ops": ops,
+                        "expression": expression_text(simplified, nodes)})
+    if tree[0] <= IN_RUN_AD_SYMPY_MAX_NODES:
+        nodes, ops, _ = cse_size(ad_over_sympy(case, params, symbols))
+        entries.append({"representation": "ad_sympy", "nodes": nodes, "ops": ops})
+    return entries
 
 
 SYMPY = Method("sympy", "symbolic", "sympy.diff of the case's expression, lambdified with cse", run,

@@ -4,7 +4,7 @@ import numpy as np
 from diffbench.ad import api
 from diffbench.backends import FloatOps
 from diffbench.methods.base import Method, PointResult
-from diffbench.timing import measure
+from diffbench.timing import timed
 
 
 def _run(mode):
@@ -15,12 +15,10 @@ def _run(mode):
             xs, data = case.split(inputs)
             f = case.bind(data, params)
             if mode == "reverse":
-                jacobian, tape = api.jacrev(f, ops, xs)
-                seconds = measure(lambda: api.jacrev(f, ops, xs))
+                (jacobian, tape), seconds = timed(lambda: api.jacrev(f, ops, xs))
                 extra = {"trace_length": tape.trace_length}
             else:
-                jacobian = api.jacfwd(f, ops, xs)
-                seconds = measure(lambda: api.jacfwd(f, ops, xs))
+                jacobian, seconds = timed(lambda: api.jacfwd(f, ops, xs))
                 extra = {}
             results.append(PointResult(np.asarray(jacobian, dtype=np.float64), setup_time_s=0.0,
                                        eval_time_s=seconds, extra=extra, timings={"eval": seconds}))

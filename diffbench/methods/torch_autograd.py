@@ -4,7 +4,7 @@ import torch
 
 from diffbench.backends import TorchOps
 from diffbench.methods.base import Method, PointResult
-from diffbench.timing import measure
+from diffbench.timing import timed
 
 
 def torch_jacobian(case, params, inputs, dtype=torch.float64, device="cpu"):
@@ -39,8 +39,8 @@ def _run(dtype, device="cpu"):
         results = []
         for inputs in points:
             compute = torch_jacobian(case, params, inputs, dtype, device)
-            jacobian = compute().detach().cpu().double().numpy()
-            seconds = measure(_synchronized(compute, device))
+            jacobian, seconds = timed(_synchronized(compute, device))
+            jacobian = jacobian.detach().cpu().double().numpy()
             results.append(PointResult(jacobian, setup_time_s=0.0, eval_time_s=seconds, timings={"eval": seconds}))
         return results
     return run
@@ -51,10 +51,11 @@ def _synchronized(compute, device):
     if device != "cuda":
         return compute
 
-    def timed():
-        compute()
+    def synchronized():
+        result = compute()
         torch.cuda.synchronize()
-    return timed
+        return result
+    return synchronized
 
 
 TORCH64 = Method("torch", "framework", "torch.autograd, float64", _run(torch.float64))

@@ -9,7 +9,7 @@ import matplotlib as mpl
 import pandas as pd
 from markupsafe import Markup
 
-from diffbench.report import figures
+from diffbench.report import figures, swell_tables
 from diffbench.report.aggregate import is_fd, params_by_size, representative_param
 from diffbench.report.fmt import sci, short
 from diffbench.report.headline import headlines
@@ -115,7 +115,7 @@ def swell(run: Run) -> dict | None:
         caption = f"Expression swell in family {family}: size of the derivative vs the case parameter " \
                   f"(log scale), one line per representation ({representations})."
         out.append(Figure(name, Markup(figures.swell(name, family, rows, colours)), caption))
-    return {"figures": out}
+    return {"figures": out, **swell_tables.swell_extras(run)}
 
 
 def runtime(run: Run) -> dict | None:
@@ -209,6 +209,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("accuracy", "Accuracy", accuracy),
     Section("fd_sweep", "Finite differences: error vs step size", fd_sweep),
     Section("swell", "Expression swell", swell),
+    Section("survey_table1", "Survey Table 1: the logistic map, reproduced", swell_tables.table1),
     Section("runtime", "Runtime and cost", runtime),
     Section("reference", "Reference quality", reference),
     Section("traces", "Evaluation traces", traces),

@@ -45,3 +45,33 @@ def jacobian_softmax(z):
 def grad_cross_entropy(a, onehot):
     e = np.exp(a - a.max())
     return e / e.sum() - onehot
+
+
+def grad_sum_times_difference(x, y, z):
+    return y - z, (y - z) + (x + y), -(x + y)
+
+
+def grad_log_sqrt(w1, w2):
+    outer = 1 + 1 / (2 * np.sqrt(w2 * np.log(w1)))      # dL/dv2
+    return outer * w2 / w1, outer * np.log(w1)
+
+
+def grad_quadratic(x, A, b, c):
+    return (A + A.T) @ x - b
+
+
+def grad_log_quadratic_general(x, A):
+    return (A + A.T) @ x / (x @ A @ x)
+
+
+def grad_neuron(w, b, a, y):
+    out = 1 / (1 + np.exp(-(w * a + b)))
+    delta = 2 * (out - y) * out * (1 - out)
+    return delta * a, delta
+
+
+def grad_two_layer_tanh(W1, b1, W2, b2, X, T):
+    hidden = np.tanh(X @ W1 + b1)
+    d_prediction = 2 * (hidden @ W2 + b2 - T) / T.size
+    d_hidden_input = (d_prediction @ W2.T) * (1 - hidden ** 2)
+    return X.T @ d_hidden_input, d_hidden_input.sum(axis=0), hidden.T @ d_prediction, d_prediction.sum(axis=0)

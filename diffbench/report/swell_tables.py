@@ -1,0 +1,128 @@
+"""The swell section's tables from stored swell rows: growth laws, where each representation stopped, times, Table 1."""
+from __future__ import annotations
+
+import pandas as pd
+
+from diffbench import survey
+from diffbench.growth import GrowthFit, describe_fit
+from diffbench.report.run import Run
+from diffbench.swell import REPRESENTATIONS, fit_rows
+
+PRACTICAL_SETUP_S = 1.0  # derivation + lambdify beyond this is "no longer practical" in the report's sentence
+TIMED = ("sympy_tree", "sympy_cse", "sympy_simplified", "ad_sympy", "tape_trace")
+
+
+def _order(representations) -> list[str]:
+    known = [r for r in REPRESENTATIONS if r in set(representations)]
+    return known + sorted(set(representations) - set(known))
+
+
+def _ok(table: pd.DataFrame) -> pd.DataFrame:
+    return table[table["status"].fillna("ok") == "ok"]
+
+
+def growth(run: Run) -> list[dict]:
+    """One row per case and representation: growth law of nodes and ops, fitted range, and where it stopped."""
+    swell = run.tables["swell"]
+    fits = run.tables.get("swell_fits")
+    fits = pd.DataFrame(fit_rows(swell)) if fits is None or fits.empty else fits
+    if swell.empty:
+        return []
+    rows = []
+    for case in run.cases:
+        table = swell[swell["case"] == case]
+        for rep in _order(table["representation"].dropna().unique()):
+            lane = table[table["representation"] == rep].sort_values("size")
+            ok = _ok(lane)
+            stop = lane[~lane["status"].fillna("ok").isin(("ok", "skipped"))]
+            laws = {}
+            for measure in ("nodes", "ops"):
+                found = fits[(fits["case"] == case) & (fits["representation"] == rep) & (fits["measure"] == measure)] \
+                    if not fits.empty else fits
+                laws[measure] = _phrase(found.iloc[0]) if len(found) else "–"
+            last = ok.iloc[-1] if len(ok) else None
+            rows.append({
+                "case": case, "representation": rep, "nodes_law": laws["nodes"], "ops_law": laws["ops"],
+                "largest": last["param"] if last is not None else "–",
+                "nodes": last["nodes"] if last is not None else None,
+                "stopped": f"{stop.iloc[0]['param']}: {stop.iloc[0]['status']}" if len(stop) else "",
+                "stop_title": str(stop.iloc[0]["message"]) if len(stop) and pd.notna(stop.iloc[0]["message"]) else ""})
+    return rows
+
+
+def _phrase(fit) -> str:
+    return describe_fit(GrowthFit(fit["law"], fit["rate"], fit["rate_r2"], fit["degree"], fit["degree_r2"],
+                                  int(fit["n_points"]), fit["size_from"], fit["size_to"])) + \
+        f", n = {fit['size_from']:g}..{fit['size_to']:g}"
+
+
+def times(run: Run) -> list[dict]:
+    """Per case: derive + lambdify and per-evaluation times of each timed representation, by parameter."""
+    swell = _ok(run.tables["swell"])
+    swell = swell[swell["representation"].isin(TIMED)]
+    if swell.empty or swell["eval_time_s"].isna().all():
+        return []
+    out = []
+    for case in run.cases:
+        table = swell[swell["case"] == case]
+        if table["eval_time_s"].isna().all():
+            continue
+        reps = _order(table["representation"].unique())
+        rows = []
+        for (size, param), group in table.groupby(["size", "param"], sort=True):
+            by = {r.representation: r for r in group.itertuples()}
+            cells = [{"setup": _setup(by.get(r)), "eval": by[r].eval_time_s if r in by else None} for r in reps]
+            cse, tape = by.get("sympy_cse"), by.get("tape_trace")
+            ratio = tape.eval_time_s / cse.eval_time_s if cse is not None and tape is not None else None
+            rows.append({"param": param, "cells": cells, "ratio": ratio})
+        out.append({"case": case, "representations": reps, "rows": rows, "summary": _summary(table)})
+    return out
+
+
+def _setup(row):
+    if row is None or pd.isna(row.derive_time_s):
+        return None
+    return row.derive_time_s + (0.0 if pd.isna(row.lambdify_time_s) else row.lambdify_time_s)
+
+
+def _summary(table: pd.DataFrame) -> str:
+    """Where symbolic differentiation stops being practical, and cse code against the tape per evaluation."""
+    parts = []
+    cse = table[table["representation"] == "sympy_cse"].sort_values("size")
+    setup = cse["derive_time_s"] + cse["lambdify_time_s"].fillna(0)
+    slow = cse[setup > PRACTICAL_SETUP_S]
+    if len(cse):
+        parts.append(f"sympy diff + cse + lambdify takes more than {PRACTICAL_SETUP_S:g} s from {slow.iloc[0]['param']} on"
+                     if len(slow) else f"sympy diff + cse + lambdify stays under {PRACTICAL_SETUP_S:g} s up to "
+                                        f"{cse.iloc[-1]['param']}")
+    tape = table[table["representation"] == "tape_trace"].set_index("size")["eval_time_s"]
+    both = cse[cse["size"].isin(tape.index)]
+    if len(both):
+        last = both.iloc[-1]
+        ratio = tape[last["size"]] / last["eval_time_s"]
+        parts.append(f"at {last['param']} one evaluation of the lambdified cse code takes {last['eval_time_s'] * 1e6:.3g} µs, "
+                     f"the tape's reverse sweep {tape[last['size']] * 1e6:.3g} µs ({ratio:.3g}× the cse code's time)")
+    return "; ".join(parts) + "." if parts else ""
+
+
+def table1(run: Run) -> dict | None:
+    """The survey's Table 1 as this run measured it: l_n, sympy's derivative, its simplified form, checked."""
+    swell = _ok(run.tables["swell"])
+    rows = swell[(swell["case"] == survey.TABLE1_CASE) & swell["expression"].notna()]
+    out = []
+    for n in survey.table1_sizes():
+        at = rows[rows["size"] == n]
+        text = {r: at[at["representation"] == r]["expression"] for r in ("function", "sympy_tree", "sympy_simplified")}
+        if any(t.empty for t in text.values()):
+            continue
+        function, derivative, simplified = (str(text[r].iloc[0]) for r in ("function", "sympy_tree", "sympy_simplified"))
+        checks = [survey.agrees(function, n, "function"), survey.agrees(derivative, n, "derivative"),
+                  survey.agrees(simplified, n, "simplified")]
+        out.append({"n": n, "function": function, "derivative": derivative, "simplified": simplified,
+                    "published": survey.published_text(n, "simplified"), "agrees": all(checks)})
+    return {"rows": out, "all_agree": all(r["agrees"] for r in out)} if out else None
+
+
+def swell_extras(run: Run) -> dict:
+    """What the swell section shows besides its figures."""
+    return {"growth": growth(run), "times": times(run)}

@@ -1,0 +1,121 @@
+"""The `diffbench swell` command: run the swell experiment into a new run folder and report its growth laws."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from diffbench import records
+from diffbench.growth import GrowthFit, describe_fit
+from diffbench.swell import DEFAULT_SIZES, REPRESENTATIONS, fit_rows, run_swell
+
+EXPECTED = ("ok", "timeout", "skipped")  # a timeout, and what it leaves unrun, is the measured outcome
+
+
+def sizes_for(cases: dict, max_n: int | None) -> dict:
+    """The swept values per case: 1..max_n when given, else the experiment's default, else the case's full sweep."""
+    sizes = {}
+    for name, case in cases.items():
+        if case.sweep is None:
+            raise click.BadParameter(f"case {name!r} has no swept parameter, so it has no growth to measure",
+                                     param_hint="--case")
+        if max_n is not None:
+            sizes[name] = tuple(range(1, max_n + 1))
+        else:
+            sizes[name] = DEFAULT_SIZES.get(name) or tuple(case.sweep_values("full"))
+    return sizes
+
+
+def swell_meta(run_dir: Path, cases: dict, sizes: dict, representations, budget_s: float, workers: int, seed: int,
+               started: dt.datetime, seconds: float, failures: list) -> dict:
+    from diffbench.runner import machine, versions
+    return {
+        "run_id": run_dir.name, "kind": "swell", "command": " ".join(["diffbench", *sys.argv[1:]]), "argv": sys.argv,
+        "seed": seed, "time_budget_s": budget_s, "workers": workers, "threads_per_worker": 1,
+        "started": started.isoformat(timespec="seconds"), "finished": dt.datetime.now().isoformat(timespec="seconds"),
+        "total_time_s": round(seconds, 3), "versions": versions(), "machine": machine(), "cases": list(cases),
+        "methods": [], "representations": list(representations), "sizes": {k: list(v) for k, v in sizes.items()},
+        "case_sources": sorted({c.source for c in cases.values()}), "failures": failures,
+        "exit_code": 1 if failures else 0,
+    }
+
+
+def fits_table(fits: list[dict]) -> Table:
+    table = Table(title="growth of each representation (nodes)", header_style="bold")
+    for column in ("case", "representation", "n fitted", "law"):
+        table.add_column(column)
+    for f in fits:
+        if f["measure"] != "nodes":
+            continue
+        fit = GrowthFit(f["law"], f["rate"], f["rate_r2"], f["degree"], f["degree_r2"], f["n_points"],
+                        f["size_from"], f["size_to"])
+        table.add_row(f["case"], f["representation"], f"{f['size_from']:g}..{f['size_to']:g}", describe_fit(fit))
+    return table
+
+
+@click.command(name="swell")
+@click.option("--case", "case_names", multiple=True, metavar="NAME",
+              help=f"Case to measure (repeatable; default: {', '.join(DEFAULT_SIZES)}).")
+@click.option("--max-n", "max_n", type=click.IntRange(min=1), default=None,
+              help="Sweep the case parameter over 1..K (default: 1..12 logistic, 1..8 log det).")
+@click.option("--representations", "representations", metavar="A,B",
+              help=f"Representations to measure (default: all: {','.join(REPRESENTATIONS)}).")
+@click.option("--budget", "budget_s", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
+              help="Seconds one representation may spend on one parameter before it is stopped.")
+@click.option("--jobs", "workers", type=int, default=min(2, os.cpu_count() or 1), show_default=True,
+              help="Worker processes.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the evaluation point's inputs.")
+@click.option("--cases", "case_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
+              help="Load cases from this folder instead of the built-in library (repeatable).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+              show_default=True, help="Folder that receives the new run folder.")
+@click.option("--no-report", is_flag=True, help="Write the CSVs and meta.json only.")
+def swell_command(case_names, max_n, representations, budget_s, workers, seed, case_dirs, out_dir, no_report):
+    """Measure expression swell: each representation's size and time per case parameter, with growth-law fits."""
+    from diffbench.cli import load_or_fail
+    from diffbench.runner import new_run_dir
+
+    console = Console()
+    available = load_or_fail(case_dirs)
+    names = case_names or tuple(n for n in DEFAULT_SIZES if n in available)
+    unknown = [n for n in names if n not in available]
+    if unknown:
+        raise click.BadParameter(f"unknown case(s) {', '.join(unknown)}; cases: {', '.join(available)}",
+                                 param_hint="--case")
+    chosen = tuple(r.strip() for r in (representations or "").split(",") if r.strip()) or tuple(REPRESENTATIONS)
+    bad = [r for r in chosen if r not in REPRESENTATIONS]
+    if bad:
+        raise click.BadParameter(f"unknown representation(s) {', '.join(bad)}; choose from {', '.join(REPRESENTATIONS)}",
+                                 param_hint="--representations")
+    cases = {n: available[n] for n in names}
+    sizes = sizes_for(cases, max_n)
+    started, clock = dt.datetime.now(), time.perf_counter()
+    run_dir = new_run_dir(out_dir)
+    with console.status("measuring") as status:
+        rows = run_swell(cases, sizes, chosen, budget_s, max(1, workers), seed,
+                         on_done=lambda r: status.update(f"{r['case']} {r['param']} {r['representation']}: "
+                                                         f"{r['status']}"))
+    fits = fit_rows(rows)
+    for table in records.TABLES:
+        records.write_table(run_dir, table, {"swell": rows, "swell_fits": fits}.get(table, []))
+    failures = [{"case": r["case"], "param": r["param"], "method": r["representation"], "point": 0,
+                 "status": r["status"], "message": r.get("message", "")} for r in rows if r["status"] not in EXPECTED]
+    meta = swell_meta(run_dir, cases, sizes, chosen, budget_s, workers, seed, started, time.perf_counter() - clock,
+                      failures)
+    records.write_meta(run_dir, meta)
+    console.print(fits_table(fits))
+    stopped = [r for r in rows if r["status"] not in ("ok", "skipped")]
+    for r in stopped:
+        console.print(f"{r['case']} {r['representation']} stopped at {r['param']}: {r['status']} {r.get('message', '')}",
+                      highlight=False)
+    if not no_report:
+        from diffbench.report import render_report
+        console.print(f"report: {render_report(run_dir)}")
+    console.print(f"run folder: {run_dir}  ({meta['total_time_s']:.1f} s)")
+    sys.exit(meta["exit_code"])
