@@ -119,9 +119,17 @@ def time_runs(quick_only: bool = False) -> list[dict]:
             start = time.perf_counter()
             done = subprocess.run(command, capture_output=True, text=True)
             rows.append({"command": f"diffbench {label}", "seconds": time.perf_counter() - start,
-                         "exit_code": done.returncode, "target_s": RUN_TARGETS_S[label],
-                         "error": done.stderr.strip().splitlines()[-1] if done.returncode and done.stderr else ""})
+                         "exit_code": done.returncode, "target_s": RUN_TARGETS_S[label], "note": _run_note(done)})
     return rows
+
+
+def _run_note(done: subprocess.CompletedProcess) -> str:
+    """How many failures a run printed, or the last line of its error output if it stopped."""
+    failures = sum(1 for line in done.stdout.splitlines() if line.startswith("failure"))
+    if failures:
+        return f"{failures} failure line(s) printed"
+    errors = done.stderr.strip().splitlines()
+    return errors[-1] if done.returncode and errors else ""
 
 
 def _ratio_cell(value: float, target: float | None, digits: int = 2) -> str:
@@ -147,10 +155,11 @@ def render_table(table: pd.DataFrame) -> Table:
 
 def render_runs(rows: list[dict]) -> Table:
     out = Table(title="whole runs (wall time, into a temporary folder)", header_style="bold")
-    for column in ("command", "seconds", "target", "exit code"):
-        out.add_column(column, justify="left" if column == "command" else "right")
+    for column in ("command", "seconds", "target", "exit code", "note"):
+        out.add_column(column, justify="left" if column in ("command", "note") else "right")
     for r in rows:
-        out.add_row(r["command"], _ratio_cell(r["seconds"], r["target_s"], digits=1), f"≤ {r['target_s']:.0f}", str(r["exit_code"]))
+        out.add_row(r["command"], _ratio_cell(r["seconds"], r["target_s"], digits=1), f"≤ {r['target_s']:.0f}",
+                    str(r["exit_code"]), r["note"])
     return out
 
 

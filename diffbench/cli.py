@@ -45,9 +45,21 @@ def select_methods(text: str | None) -> tuple:
     return names
 
 
+def select_experiments(text: str, mode: str | None) -> tuple:
+    from diffbench.experiments.command import EXPERIMENTS
+    names = [n.strip() for n in (text or "").split(",") if n.strip()]
+    if "all" in names or (mode == "full" and not names):
+        return tuple(EXPERIMENTS)
+    unknown = [n for n in names if n not in EXPERIMENTS]
+    if unknown:
+        raise click.BadParameter(f"unknown experiment(s) {', '.join(unknown)}; experiments: {', '.join(EXPERIMENTS)}",
+                                 param_hint="--experiments")
+    return tuple(names)
+
+
 def command_line(ctx: click.Context) -> list[str]:
     """The command as it would be typed to repeat this run: the options that differ from their defaults."""
-    words, seen = ctx.command_path.split(), set()
+    words, seen = ["diffbench", ctx.info_name], set()
     for param in ctx.command.params:
         value = ctx.params.get(param.name)
         if value in (None, False, ()) or value == param.default or not param.opts or param.name in seen:
@@ -112,8 +124,11 @@ def main():
 @click.option("--jobs", "workers", type=int, default=min(2, os.cpu_count() or 1), show_default=True,
               help="Worker processes.")
 @click.option("--dps", type=int, default=50, show_default=True, help="Decimal digits of the mpmath reference.")
+@click.option("--experiments", "experiments", metavar="A,B|all", default="",
+              help="Also run these experiments (jacobian, hutchinson, checkpoint, descent, schwarz; all) into the "
+                   "run folder, so the report shows them (--full runs all).")
 @click.option("--no-report", is_flag=True, help="Write the CSVs and meta.json only.")
-def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, workers, dps, no_report):
+def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, workers, dps, experiments, no_report):
     """Run cases x methods, score against mpmath, write reports/<run-id>/."""
     from diffbench.runner import RunConfig, execute_run
     from diffbench.summary import digits_table, failure_lines
@@ -124,7 +139,8 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, workers, d
     cases = select_cases(load_or_fail(case_dirs), only)
     config = RunConfig(cases=cases, methods=select_methods(methods), mode=mode or "default", seed=seed, dps=dps,
                        time_budget_s=time_budget_s, workers=max(1, workers), out_dir=out_dir,
-                       command=command_line(click.get_current_context()))
+                       command=command_line(click.get_current_context()),
+                       experiments=select_experiments(experiments, mode))
     progress = RichProgress(console)
     try:
         run_dir, meta = execute_run(config, progress)
@@ -156,7 +172,9 @@ def list_(case_dirs, notes):
     console = Console()
     cases = load_or_fail(case_dirs)
     table = Table(title="cases", header_style="bold")
-    for column in ("case", "family", "differentiates", "sweep (default)", "quick", "points"):
+    # NB: case names are what users type (--only), so they never wrap or get cut; the other columns give way
+    table.add_column("case", no_wrap=True, min_width=max((len(name) for name in cases), default=4))
+    for column in ("family", "differentiates", "sweep (default)", "quick", "points"):
         table.add_column(column)
     for case in cases.values():
         sweep = f"{case.sweep} = {', '.join(map(str, case.values))}" if case.sweep else "-"

@@ -36,6 +36,7 @@ class RunConfig:
     reference_budget_s: float = 120.0
     workers: int = 2
     out_dir: Path = Path("reports")
+    experiments: tuple = ()          # experiment names run after the jobs (diffbench.experiments.command)
     command: list = field(default_factory=lambda: list(sys.argv))
 
 
@@ -176,6 +177,7 @@ def meta_for(config: RunConfig, run_dir: Path, started: dt.datetime, seconds: fl
         "threads_per_worker": 1, "started": started.isoformat(timespec="seconds"),
         "finished": dt.datetime.now().isoformat(timespec="seconds"), "total_time_s": round(seconds, 3),
         "versions": versions(), "machine": machine(), "cases": list(config.cases), "methods": list(config.methods),
+        "experiments": list(config.experiments),
         "case_sources": sorted({c.source for c in config.cases.values()}),
         "ref_required_digits": 30, "failures": failures, "rejected": [m for _, _, m in rejected],
         "exit_code": 1 if failures else 0,
@@ -192,6 +194,21 @@ def slowest(results: list, budgets: dict, count: int = 8) -> list:
     return sorted(timed, key=lambda t: -t["seconds"])[:count]
 
 
+def run_experiments(run_dir: Path, config: RunConfig) -> list:
+    """Each requested experiment into run_dir/experiments/<name>/; one that raises is a recorded failure."""
+    from diffbench.experiments.command import run_experiment
+    failures = []
+    for name in config.experiments:
+        try:
+            folder = run_dir / "experiments" / name
+            folder.mkdir(parents=True)
+            run_experiment(name, run_dir / "experiments", quick=config.mode == "quick", folder=folder)
+        except Exception as error:  # noqa: BLE001 - recorded, the run goes on
+            failures.append({"case": "-", "param": "-", "method": f"experiment {name}", "point": None,
+                             "status": "failed", "message": f"{type(error).__name__}: {error}"})
+    return failures
+
+
 def execute_run(config: RunConfig, progress=None) -> tuple[Path, dict]:
     """The whole run: plan, compute, write CSVs and meta.json into a new run folder."""
     started, clock = dt.datetime.now(), time.perf_counter()
@@ -204,6 +221,7 @@ def execute_run(config: RunConfig, progress=None) -> tuple[Path, dict]:
     for name, rows in tables.items():
         records.write_table(run_dir, name, rows)
     failures += write_traces(run_dir, config.cases, config.seed, config.mode)
+    failures += run_experiments(run_dir, config)
     meta = meta_for(config, run_dir, started, time.perf_counter() - clock, failures, plan_.rejected)
     meta["slowest_jobs"] = slowest(results, {"reference": config.reference_budget_s, "method": config.time_budget_s})
     records.write_meta(run_dir, meta)

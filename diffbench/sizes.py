@@ -4,16 +4,16 @@ A *node* is one sympy expression object as sympy's ``preorder_traversal`` would 
 number, sum, product, power and function application. An *operation* is one arithmetic operation or
 function application: an n-ary ``Add`` or ``Mul`` of k arguments is k - 1 operations, every other
 non-atomic node (``Pow``, ``exp``, ``log``, ``Piecewise``, ...) is one, atoms (symbols, numbers) are none.
-So 4*x*(1 - x) is 6 nodes and 3 operations, and x**2 - 1 is 5 nodes and 2 operations.
+So 4*x*(1 - x), which sympy stores as Mul(4, x, Add(1, Mul(-1, x))), is 8 nodes and 4 operations.
 
 - *Tree* counts (``tree_size``) count a subexpression each time it occurs: the size of the expression
   written out in full, which is what swells.
-- *DAG* counts (``dag_size``) count each distinct subexpression once. sympy hash-conses expressions
-  (equal subexpressions compare and hash equal), so this is the size of the expression with every common
-  subexpression shared: the data structure AD over sympy builds, and what cse makes explicit.
-- ``cse_size`` runs sympy's ``cse`` and counts its output as the DAG it encodes: the replacement
-  symbols x0, x1, ... are references to their definitions, not nodes of their own.
-Both counts walk each distinct subexpression once, so they stay fast on DAGs whose tree is huge.
+- *DAG* counts (``cse_size``) run sympy's ``cse`` and count its output as the DAG it encodes: each distinct
+  node of the definitions and reduced expressions once, the replacement symbols x0, x1, ... being references to
+  their definitions, not nodes of their own. The swell experiment counts every DAG representation this way
+  (f shared, sympy's derivative after cse, AD over sympy), so they compare like with like.
+Both counts visit each distinct subexpression once (sympy hash-conses: equal subexpressions hash equal), so
+they stay fast on DAGs whose tree is huge.
 """
 import sympy
 
@@ -67,12 +67,6 @@ def _post_order(distinct: set) -> list:
             stack.append((expr, True))
             stack.extend((arg, False) for arg in expr.args if arg not in done)
     return order
-
-
-def dag_size(exprs) -> tuple[int, int]:
-    """(nodes, operations) with every distinct subexpression counted once."""
-    distinct = _distinct(exprs)
-    return len(distinct), sum(node_ops(e) for e in distinct)
 
 
 def cse(exprs) -> tuple[list, list]:

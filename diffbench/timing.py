@@ -2,7 +2,7 @@
 import time
 
 
-def measure(fn, repeats: int = 5, min_batch_s: float = 0.01, budget_s: float = 2.0) -> float:
+def measure(fn, repeats: int = 5, min_batch_s: float = 0.002, budget_s: float = 1.0) -> float:
     """Median seconds per call: batches of enough calls to last min_batch_s, at most ~budget_s in all."""
     start = time.perf_counter()
     fn()

@@ -10,7 +10,7 @@ import click
 import pandas as pd
 from rich.console import Console
 
-from diffbench.experiments import checkpoint, hutchinson, jacobian
+from diffbench.experiments import checkpoint, descent, hutchinson, jacobian, schwarz
 
 
 @dataclass(frozen=True)
@@ -54,14 +54,18 @@ EXPERIMENTS = {
                              _hutchinson_table, hutchinson.figure, _hutchinson_summary),
     "checkpoint": Experiment("Checkpointing: memory vs time as the checkpoint spacing k varies",
                              _checkpoint_table, checkpoint.figure, _checkpoint_summary),
+    "descent": Experiment("Gradient descent on MDS: exact gradient vs finite differences vs random directions "
+                          "at equal evaluation budgets", descent.descent_table, descent.figure, descent.summary),
+    "schwarz": Experiment("Schwarz's counterexample: the Hessian at the origin by every method",
+                          schwarz.table, schwarz.figure, schwarz.summary),
 }
 
 
-def run_experiment(name: str, out_dir: Path, quick: bool = False) -> Path:
+def run_experiment(name: str, out_dir: Path, quick: bool = False, folder: Path | None = None) -> Path:
     """Measure experiment `name` and write <name>.csv, summary.csv and <name>.svg into a new folder."""
     from diffbench.runner import new_run_dir
     experiment = EXPERIMENTS[name]
-    folder = new_run_dir(Path(out_dir) / name)
+    folder = folder or new_run_dir(Path(out_dir) / name)
     table = experiment.table(quick)
     table.to_csv(folder / f"{name}.csv", index=False)
     experiment.summary(table).to_csv(folder / "summary.csv", index=False)
@@ -76,7 +80,7 @@ def run_experiment(name: str, out_dir: Path, quick: bool = False) -> Path:
               help="Folder that receives one new folder per experiment.")
 @click.option("--quick", is_flag=True, help="Smaller sizes and fewer samples (seconds).")
 def experiment_command(names, out_dir, quick):
-    """Run experiments: jacobian (mode crossover), hutchinson (trace estimator), checkpoint (memory/time)."""
+    """Run experiments: jacobian (mode crossover), hutchinson (trace estimator), checkpoint (memory/time), descent, schwarz."""
     import torch
     torch.set_num_threads(1)  # NB: as the run's workers do: timings of one thread, comparable across tools
     console = Console(width=None if sys.stdout.isatty() else 120)

@@ -2,7 +2,8 @@
 import numpy as np
 
 from diffbench.methods.base import Method, PointResult
-from diffbench.methods.finite_diff import central_probe, flat_function, sweep, timed
+from diffbench.methods.finite_diff import central_probe, flat_function, sweep
+from diffbench.timing import timed
 
 RULE_STEP = 1e-20                # NB: any h with h^2 |f'''| << eps |f'| works; 1e-20 is the customary choice
 PROBE_STEP = 1e-20

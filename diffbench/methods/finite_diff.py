@@ -6,13 +6,12 @@ import numpy as np
 
 from diffbench.backends import FloatOps
 from diffbench.methods.base import Method, PointResult, flat_inputs, unflatten
-from diffbench.timing import measure
+from diffbench.timing import timed
 
 EPS = np.finfo(np.float64).eps
 STEPS = np.logspace(-16, -1, 61)          # 4 steps per decade
 FULL_SWEEP_MAX_INPUTS = 64                # above this the sweep follows random directions
 SWEEP_DIRECTIONS = 3
-TIMING_BUDGET_S = 0.5                     # a derivative slower than budget/5 is timed once (its own run)
 
 
 @dataclass(frozen=True)
@@ -173,18 +172,6 @@ def vee_bottom(errors) -> float:
         return float("nan")
     windows = np.lib.stride_tricks.sliding_window_view(e, 5)
     return float(h[2:-2][int(np.argmin(np.median(windows, axis=1)))])
-
-
-def timed(fn, budget_s: float = TIMING_BUDGET_S):
-    """(fn(), median seconds per call); the result comes from the first timed call, so slow work runs once."""
-    kept = []
-
-    def call():
-        value = fn()
-        if not kept:
-            kept.append(value)
-    seconds = measure(call, budget_s=budget_s)
-    return kept[0], seconds
 
 
 def _run(scheme):

@@ -9,7 +9,8 @@ import importlib
 import numpy as np
 
 from diffbench.methods.base import Method, PointResult
-from diffbench.methods.finite_diff import flat_function, timed
+from diffbench.methods.finite_diff import flat_function
+from diffbench.timing import timed
 
 INSTALL_HINT = "install diffbench[peers]: pip install -e '.[peers]'"
 

@@ -6,7 +6,8 @@ E ||G - J||_F^2 = (n - 1) ||J||_F^2 / S, so its relative error falls only as sqr
 import numpy as np
 
 from diffbench.methods.base import Method, PointResult
-from diffbench.methods.finite_diff import EPS, SCHEMES, flat_function, timed
+from diffbench.methods.finite_diff import EPS, SCHEMES, flat_function
+from diffbench.timing import timed
 
 
 def unit_directions(rng, n, samples):

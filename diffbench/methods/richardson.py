@@ -10,7 +10,8 @@ from math import factorial
 import numpy as np
 
 from diffbench.methods.base import Method, PointResult
-from diffbench.methods.finite_diff import EPS, flat_function, timed
+from diffbench.methods.finite_diff import EPS, flat_function
+from diffbench.timing import timed
 
 BASE_STEP = 2.0 ** -4        # h_0 = BASE_STEP max(1, |x_i|); the sequence is h_k = h_0 / 2^k
 RATIO = 2.0

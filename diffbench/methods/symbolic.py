@@ -78,14 +78,25 @@ def swell_entries(case, params, symbols, outputs, flat, tree, dag) -> list[dict]
         {"representation": "sympy_cse", "nodes": dag[0], "ops": dag[1]},
     ]
     if tree[0] <= IN_RUN_SIMPLIFY_MAX_NODES:
-        simplified = [survey_simplified(e) for e in flat]
-        nodes, ops = tree_size(simplified)
-        entries.append({"representation": "sympy_simplified", "nodes": nodes, "ops": ops,
-                        "expression": expression_text(simplified, nodes)})
+        entries.append(_side_entry("sympy_simplified", lambda: _simplified_entry(flat)))
     if tree[0] <= IN_RUN_AD_SYMPY_MAX_NODES:
-        nodes, ops, _ = cse_size(ad_over_sympy(case, params, symbols))
-        entries.append({"representation": "ad_sympy", "nodes": nodes, "ops": ops})
+        entries.append(_side_entry("ad_sympy", lambda: dict(zip(("nodes", "ops"),
+                                                                 cse_size(ad_over_sympy(case, params, symbols))))))
     return entries
+
+
+def _simplified_entry(flat) -> dict:
+    simplified = [survey_simplified(e) for e in flat]
+    nodes, ops = tree_size(simplified)
+    return {"nodes": nodes, "ops": ops, "expression": expression_text(simplified, nodes)}
+
+
+def _side_entry(representation: str, build) -> dict:
+    """A side measurement that fails (AD over sympy has no rule for a comparison, say) is recorded, not raised."""
+    try:
+        return {"representation": representation, **build()}
+    except Exception as error:  # noqa: BLE001 - the symbolic derivative itself stands
+        return {"representation": representation, "status": "failed", "message": f"{type(error).__name__}: {error}"}
 
 
 SYMPY = Method("sympy", "symbolic", "sympy.diff of the case's expression, lambdified with cse", run,

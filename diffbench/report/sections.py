@@ -179,6 +179,12 @@ def traces(run: Run) -> dict | None:
     return {"traces": out, "figures": [t["figure"] for t in out]} if out else None
 
 
+def experiments(run: Run) -> dict | None:
+    """Experiments stored by `diffbench run --experiments ...` (Jacobian crossover, Hutchinson, descent, ...)."""
+    from diffbench.report.experiments import experiments_context
+    return experiments_context(run, Figure, _name)
+
+
 def _pairs(value) -> list[tuple]:
     if isinstance(value, dict):
         return list(value.items())
@@ -213,5 +219,6 @@ SECTIONS: tuple[Section, ...] = (
     Section("runtime", "Runtime and cost", runtime),
     Section("reference", "Reference quality", reference),
     Section("traces", "Evaluation traces", traces),
+    Section("experiments", "Experiments", experiments),
     Section("details", "Run details", details),
 )
