@@ -8,6 +8,7 @@ import platform
 import socket
 import sys
 import time
+from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,7 +59,8 @@ def plan(config: RunConfig) -> Plan:
                 continue
             common = dict(source=case.source, case=case.name, params=params, points=points, seed=config.seed,
                           dps=config.dps)
-            jobs.append(Job(kind="reference", **common))
+            jobs.extend(Job(kind="reference", **{**common, "points": (inputs,)}, first_point=k)
+                        for k, inputs in enumerate(points))
             jobs.extend(Job(kind="method", method=m, **common) for m in config.methods)
     return Plan(jobs, rejected)
 
@@ -88,24 +90,64 @@ def run_jobs(jobs, config: RunConfig, on_done=None) -> list:
     # Reference jobs first and big parameters first, so the slowest work starts early.
     order = sorted(jobs, key=lambda j: (j.kind != "reference", -max((v for v in j.params.values()
                                                                       if isinstance(v, (int, float))), default=0)))
+    chains = symbolic_chains(order, config)
+    followers = {id(job) for chain in chains.values() for job in chain[1:]}
     with ProcessPool(max_workers=config.workers, context=context) as pool:
-        futures = []
-        for job in order:
+        pending = {}
+
+        def submit(job):
             budget = config.reference_budget_s if job.kind == "reference" else config.time_budget_s
-            futures.append((job, pool.schedule(execute, args=(job,), timeout=budget), budget))
-        for job, future, budget in futures:
-            try:
-                result = future.result()
-            except FutureTimeout:
-                result = ("timeout", f"timed out after {budget:g} s")
-            except ProcessExpired as error:
-                result = ("failed", f"worker process died (exit code {error.exitcode})")
-            except Exception as error:  # noqa: BLE001 - recorded, the run goes on
-                result = ("failed", f"{type(error).__name__}: {error}")
+            pending[pool.schedule(execute, args=(job,), timeout=budget)] = (job, budget)
+
+        def finish(job, result):
             results.append((job, result))
             if on_done:
                 on_done(job)
+
+        for job in order:
+            if id(job) not in followers:
+                submit(job)
+        while pending:
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for future in done:
+                job, budget = pending.pop(future)
+                result = outcome(future, budget)
+                finish(job, result)
+                chain = chains.get((job.case, job.method))
+                if not chain or chain[0] is not job:
+                    continue
+                chain.pop(0)
+                if isinstance(result, tuple) and result[0] == "timeout":
+                    for later in chain:  # NB: a larger size of a swelling expression would only time out too
+                        finish(later, ("skipped", f"not run: {job.label} already timed out after {budget:g} s"))
+                    chain.clear()
+                elif chain:
+                    submit(chain[0])
     return results
+
+
+def symbolic_chains(jobs: list, config: RunConfig) -> dict:
+    """(case, method) -> that method's jobs by increasing size, for methods whose timeouts are expected."""
+    chains: dict = {}
+    for job in jobs:
+        if job.kind == "method" and METHODS[job.method].expected_timeout:
+            chains.setdefault((job.case, job.method), []).append(job)
+    for (case_name, _), chain in chains.items():
+        sweep = config.cases[case_name].sweep
+        chain.sort(key=lambda j: j.params.get(sweep, 0) if sweep else 0)
+    return chains
+
+
+def outcome(future, budget: float):
+    """A job's output, or the (status, message) that ended it."""
+    try:
+        return future.result()
+    except FutureTimeout:
+        return ("timeout", f"timed out after {budget:g} s")
+    except ProcessExpired as error:
+        return ("failed", f"worker process died (exit code {error.exitcode})")
+    except Exception as error:  # noqa: BLE001 - recorded, the run goes on
+        return ("failed", f"{type(error).__name__}: {error}")
 
 
 def assemble(plan_: Plan, results: list, config: RunConfig) -> tuple[dict, list]:
@@ -113,17 +155,21 @@ def assemble(plan_: Plan, results: list, config: RunConfig) -> tuple[dict, list]
     tables = {name: [] for name in records.TABLES}
     failures = []
     references = {}
+    by_point: dict = {}
     for job, result in results:
         if job.kind == "reference":
             key = (job.case, describe(job.params))
             if isinstance(result, tuple):
-                references[key] = [{"error": f"reference {result[0]}: {result[1]}"}] * len(job.points)
+                found = [{"error": f"reference {result[0]}: {result[1]}"}] * len(job.points)
             else:
-                references[key] = result.points
-            for index, ref in enumerate(references[key]):
+                found = result.points
+            for index, ref in enumerate(found, start=job.first_point):
+                by_point.setdefault(key, {})[index] = ref
                 if "error" in ref:
                     failures.append({"case": job.case, "param": describe(job.params), "method": "reference",
                                      "point": index, "status": "failed", "message": ref["error"]})
+    for key, points in by_point.items():
+        references[key] = [points.get(k, {"error": "reference missing"}) for k in range(max(points) + 1)]
     for job, result in results:
         if job.kind != "method":
             continue
@@ -194,6 +240,17 @@ def slowest(results: list, budgets: dict, count: int = 8) -> list:
     return sorted(timed, key=lambda t: -t["seconds"])[:count]
 
 
+def time_by_method(results: list, budgets: dict) -> dict:
+    """Worker seconds spent per method (and on references), summed over jobs."""
+    totals: dict = {}
+    for job, result in results:
+        stopped = isinstance(result, tuple)
+        seconds = budgets[job.kind] if stopped and result[0] == "timeout" else (0.0 if stopped else result.seconds)
+        name = job.method or "reference"
+        totals[name] = round(totals.get(name, 0.0) + seconds, 2)
+    return dict(sorted(totals.items(), key=lambda item: -item[1]))
+
+
 def run_experiments(run_dir: Path, config: RunConfig) -> list:
     """Each requested experiment into run_dir/experiments/<name>/; one that raises is a recorded failure."""
     from diffbench.experiments.command import run_experiment
@@ -223,6 +280,8 @@ def execute_run(config: RunConfig, progress=None) -> tuple[Path, dict]:
     failures += write_traces(run_dir, config.cases, config.seed, config.mode)
     failures += run_experiments(run_dir, config)
     meta = meta_for(config, run_dir, started, time.perf_counter() - clock, failures, plan_.rejected)
-    meta["slowest_jobs"] = slowest(results, {"reference": config.reference_budget_s, "method": config.time_budget_s})
+    budgets = {"reference": config.reference_budget_s, "method": config.time_budget_s}
+    meta["slowest_jobs"] = slowest(results, budgets)
+    meta["worker_seconds_by_method"] = time_by_method(results, budgets)
     records.write_meta(run_dir, meta)
     return run_dir, meta

@@ -26,10 +26,11 @@ class Job:
     seed: int
     method: str = ""
     dps: int = 50
+    first_point: int = 0      # index of points[0] among the parameter's points (references run one point a job)
 
     @property
     def label(self) -> str:
-        what = self.method or "reference"
+        what = self.method or f"reference point {self.first_point}"
         return f"{self.case} {', '.join(f'{k}={v}' for k, v in self.params.items())} {what}".strip()
 
 
@@ -63,7 +64,7 @@ def _execute(job: Job) -> JobOutput:
     case = find_case(job.source, job.case)
     output = JobOutput(job)
     if job.kind == "reference":
-        for index, inputs in enumerate(job.points):
+        for index, inputs in enumerate(job.points, start=job.first_point):
             rng = point_rng(job.seed, case.name + "|reference", job.params, index)
             try:
                 output.points.append(reference(case, job.params, inputs, rng, job.dps))

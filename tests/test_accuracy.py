@@ -99,7 +99,7 @@ def test_every_seed_case_scored_by_every_fast_method(default_results):
         mine = default_results[default_results["method"] == method]
         assert set(mine["status"]) == {"ok"}, mine[mine["status"] != "ok"][["case", "param", "message"]]
     sympy_rows = default_results[default_results["method"] == "sympy"]
-    assert set(sympy_rows["status"]) <= {"ok", "timeout"}
+    assert set(sympy_rows["status"]) <= {"ok", "timeout", "skipped"}   # skipped: a smaller size already timed out
     assert (sympy_rows[sympy_rows["case"] == "logistic"]["status"] == "ok").all()
 
 

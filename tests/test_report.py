@@ -114,7 +114,7 @@ def test_sections_present_in_registry_order(report_page):
 
 def test_figures_inline_and_saved(report_run_dir, report_page):
     saved = sorted((report_run_dir / "figures").glob("*.svg"))
-    assert len(saved) == 3 + 3 + 3  # fd sweep per case, swell per family, runtime per case
+    assert len(saved) == 3 + 3 + 2  # fd sweep per case, swell per family, runtime per case with >= 2 sizes
     assert report_page.count("<figure") == report_page.count("<svg") == len(saved)
     assert report_page.count("<figcaption>") == len(saved)
     assert "<?xml" not in report_page and not re.search(r'(src|href)="?https?:', report_page)
@@ -225,4 +225,4 @@ def test_report_in_headless_chromium(tmp_path, report_run_dir, report_page):
     assert found, dom[-2000:]
     result = json.loads(html.unescape(found.group(1)))
     assert result["errors"] == [] and result["resources"] == []
-    assert len(result["figures"]) == 9 and all(w > 100 and h > 50 for w, h in result["figures"])
+    assert len(result["figures"]) == 8 and all(w > 100 and h > 50 for w, h in result["figures"])

@@ -22,7 +22,7 @@ USER_CASES = textwrap.dedent('''
         return o.log(x) + undefined_name
 
     def slow_on_tape(o, x):
-        if type(o).__name__ == "Tape":  # only the tape method hangs; the reference and floats do not
+        if type(o).__name__ == "Tape" and o.base.name == "float":  # the tape method hangs; the reference does not
             time.sleep(30)
         return o.exp(x)
 

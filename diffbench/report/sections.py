@@ -123,7 +123,9 @@ def runtime(run: Run) -> dict | None:
     timed = cells[cells[["eval_time_s", "cost_ratio", "setup_time_s"]].notna().any(axis=1)]
     colours = figures.palette(run.methods)
     out = []
-    for case in [c for c in run.cases if (timed["case"] == c).any()]:
+    # NB: a runtime-vs-size plot needs at least two sizes; single-size cases are in the phase table below
+    swept = [c for c in run.cases if timed.loc[timed["case"] == c, "size"].dropna().nunique() >= 2]
+    for case in swept:
         name = _name("runtime", len(out), case)
         caption = f"Runtime for {case}: median over points of each method's time per derivative evaluation, " \
                   f"its cost ratio to one function evaluation, and its one-off setup time, vs problem size."
