@@ -1,10 +1,14 @@
 """Assembling the HTML report and the two-run comparison from stored records with jinja2."""
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 import jinja2
 import pandas as pd
+from markupsafe import Markup
 
 from diffbench.report import fmt
 from diffbench.report.aggregate import comparison
@@ -12,6 +16,7 @@ from diffbench.report.run import Run, load_run
 from diffbench.report.sections import SECTIONS, heat
 
 TEMPLATES = Path(__file__).parent / "templates"
+FIGURE_WORKERS = min(2, os.cpu_count() or 1)
 
 
 def environment() -> jinja2.Environment:
@@ -31,14 +36,18 @@ def build_sections(run: Run) -> list[dict]:
         for figure in ctx.get("figures", []):
             number += 1
             figure.number = number
+            if isinstance(figure.svg, Future):
+                figure.svg = Markup(figure.svg.result())
         sections.append({"key": section.key, "title": section.title, "ctx": ctx})
     return sections
 
 
 def render_report(run_dir: Path) -> Path:
     """Write run_dir/report.html and run_dir/figures/*.svg from the run's CSVs and meta.json."""
-    run = load_run(run_dir)
-    sections = build_sections(run)
+    # NB: figures are the slow part (matplotlib), so they are drawn in worker processes, the page in order
+    with ProcessPoolExecutor(max_workers=FIGURE_WORKERS, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        run = load_run(run_dir, pool)
+        sections = build_sections(run)
     figure_dir = run.path / "figures"
     figure_dir.mkdir(exist_ok=True)
     for stale in figure_dir.glob("*.svg"):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +18,15 @@ class Run:
     path: Path
     meta: dict
     tables: dict[str, pd.DataFrame] = field(repr=False)
+    executor: Executor | None = field(default=None, repr=False)   # draws figures in parallel when given
+
+    def draw(self, fn, *args) -> Future:
+        """fn(*args) -> SVG text, in the executor when there is one; the page resolves it before rendering."""
+        if self.executor is not None:
+            return self.executor.submit(fn, *args)
+        done = Future()
+        done.set_result(fn(*args))
+        return done
 
     @property
     def results(self) -> pd.DataFrame:
@@ -36,14 +46,14 @@ class Run:
         return aggregate.ordered([m for m in self.meta.get("methods") or [] if m in present] + present)
 
 
-def load_run(run_dir: Path) -> Run:
+def load_run(run_dir: Path, executor: Executor | None = None) -> Run:
     run_dir = Path(run_dir)
     try:
         meta = read_meta(run_dir)
     except (FileNotFoundError, json.JSONDecodeError):
         meta = {}
     meta = meta if isinstance(meta, dict) else {}
-    return Run(run_dir, meta, {name: _keyed(read_table(run_dir, name)) for name in TABLES})
+    return Run(run_dir, meta, {name: _keyed(read_table(run_dir, name)) for name in TABLES}, executor)
 
 
 def _keyed(table: pd.DataFrame) -> pd.DataFrame:

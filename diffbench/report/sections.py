@@ -24,7 +24,7 @@ BAD_STATUSES = ("failed", "timeout", "domain_error")  # shown as failures in the
 @dataclass
 class Figure:
     name: str       # file name under figures/, without .svg
-    svg: Markup     # inline SVG from matplotlib, which escapes its text
+    svg: Markup     # inline SVG from matplotlib, which escapes its text (a Future of it until the page is built)
     caption: str
     number: int = 0  # assigned in page order when the report is assembled
 
@@ -84,7 +84,7 @@ def fd_sweep(run: Run) -> dict | None:
         name = _name("fd_sweep", len(out), case)
         title = f"{case} · {param} · point {point} · direction {direction}"
         caption = f"Finite-difference error vs step size for {case} ({param}, point {point}, direction {direction})."
-        out.append(Figure(name, Markup(figures.fd_sweep(name, title, rows, refs)), caption))
+        out.append(Figure(name, run.draw(figures.fd_sweep, name, title, rows, refs), caption))
     return {"figures": out} if out else None
 
 
@@ -114,7 +114,7 @@ def swell(run: Run) -> dict | None:
         representations = ", ".join(rows["representation"].unique())
         caption = f"Expression swell in family {family}: size of the derivative vs the case parameter " \
                   f"(log scale), one line per representation ({representations})."
-        out.append(Figure(name, Markup(figures.swell(name, family, rows, colours)), caption))
+        out.append(Figure(name, run.draw(figures.swell, name, family, rows, colours), caption))
     return {"figures": out, **swell_tables.swell_extras(run)}
 
 
@@ -129,7 +129,7 @@ def runtime(run: Run) -> dict | None:
         name = _name("runtime", len(out), case)
         caption = f"Runtime for {case}: median over points of each method's time per derivative evaluation, " \
                   f"its cost ratio to one function evaluation, and its one-off setup time, vs problem size."
-        out.append(Figure(name, Markup(figures.runtime(name, case, timed[timed["case"] == case], colours)), caption))
+        out.append(Figure(name, run.draw(figures.runtime, name, case, timed[timed["case"] == case], colours), caption))
     timing = run.tables["timing"].dropna(subset=["time_s"])
     phases = [p for p in timing["phase"].unique() if pd.notna(p)]
     medians = timing.groupby(["method", "phase"])["time_s"].median()
