@@ -40,7 +40,7 @@ CASES = (
         fn=mds_loss,
         make_inputs=mds_inputs,
         wrt=("W",),
-        sweep="N", values=(5, 50, 200), quick_values=(5, 50), full_values=(5, 50, 200, 1000),
+        sweep="N", values=(5, 50, 200), quick_values=(5, 10), full_values=(5, 50, 200, 1000),
         fixed={"d": 2},
         check_params=lambda N, d: None if int(N) == N and N >= 2 and d >= 1 else f"parameter N={N} must be >= 2",
         check_inputs=check_mds,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import fnmatch
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -13,13 +14,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from diffbench import records
-from diffbench.bench import bench_command
-from diffbench.case import load_cases
-from diffbench.experiments.command import experiment_command
-from diffbench.check.command import check_command
-from diffbench.methods import DEFAULT_METHODS, METHODS
-from diffbench.swell_command import swell_command
-from diffbench.trace_cli import trace_command
 
 
 def select_cases(cases: dict, pattern: str | None) -> dict:
@@ -35,6 +29,7 @@ def select_cases(cases: dict, pattern: str | None) -> dict:
 
 
 def select_methods(text: str | None) -> tuple:
+    from diffbench.methods import DEFAULT_METHODS, METHODS
     if not text:
         return DEFAULT_METHODS
     names = tuple(m.strip() for m in text.split(",") if m.strip())
@@ -96,13 +91,51 @@ class RichProgress:
 
 
 def load_or_fail(case_dirs) -> dict:
+    from diffbench.case import load_cases
     try:
         return load_cases(case_dirs or None)
     except Exception as error:  # noqa: BLE001 - a broken case folder is a usage error, said plainly
         raise click.ClickException(f"could not load cases: {error}") from error
 
 
-@click.group()
+class LazyGroup(click.Group):
+    """Subcommands in their own modules, imported only when called (click's documented lazy-loading pattern),
+    so `diffbench --help` does not pay for torch and sympy."""
+
+    def __init__(self, *args, lazy_subcommands: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy_subcommands = lazy_subcommands or {}
+
+    def list_commands(self, ctx):
+        return sorted([*super().list_commands(ctx), *self.lazy_subcommands])
+
+    def get_command(self, ctx, name):
+        if name in self.lazy_subcommands:
+            module, attribute = self.lazy_subcommands[name][0].rsplit(".", 1)
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx, formatter):
+        """The command list from static one-liners, without importing the lazy commands."""
+        rows = [(name, self.lazy_subcommands[name][1] if name in self.lazy_subcommands
+                 else click.Group.get_command(self, ctx, name).get_short_help_str(60))
+                for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+# name -> ("module.command", one-line help): the commands that live in their own modules
+LAZY_COMMANDS = {
+    "check": ("diffbench.check.command.check_command", "Check a student's gradients against the references."),
+    "trace": ("diffbench.trace_cli.trace_command", "Print a case's evaluation trace (forward or reverse)."),
+    "bench": ("diffbench.bench.bench_command", "Time tape gradients vs the function and torch; time runs."),
+    "experiment": ("diffbench.experiments.command.experiment_command",
+                   "Run an experiment: jacobian, hutchinson, checkpoint, descent, schwarz."),
+    "swell": ("diffbench.swell_command.swell_command", "Measure expression swell with growth-law fits."),
+}
+
+
+@click.group(cls=LazyGroup, lazy_subcommands=LAZY_COMMANDS)
 @click.version_option(package_name="diffbench")
 def main():
     """diffbench: how good is each way of getting a derivative?"""
@@ -110,7 +143,7 @@ def main():
 
 @main.command()
 @click.option("--only", "only", metavar="PATTERN", help="Cases whose name matches (glob or substring; commas).")
-@click.option("--methods", "methods", metavar="A,B", help=f"Methods to run (default: {','.join(DEFAULT_METHODS)}).")
+@click.option("--methods", "methods", metavar="A,B", help="Methods to run (default: those marked in `diffbench list`).")
 @click.option("--quick", "mode", flag_value="quick", help="Small parameter sweeps (seconds).")
 @click.option("--full", "mode", flag_value="full", help="Larger parameter sweeps (minutes).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
@@ -169,6 +202,7 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, workers, d
 @click.option("--notes", is_flag=True, help="Print each case's assignment text.")
 def list_(case_dirs, notes):
     """List the cases and methods."""
+    from diffbench.methods import DEFAULT_METHODS, METHODS
     console = Console()
     cases = load_or_fail(case_dirs)
     table = Table(title="cases", header_style="bold")
@@ -208,8 +242,3 @@ def report(run_dirs, out_dir):
         raise click.UsageError("give one run folder, or two to compare")
 
 
-main.add_command(check_command)
-main.add_command(trace_command)
-main.add_command(bench_command)
-main.add_command(experiment_command)
-main.add_command(swell_command)

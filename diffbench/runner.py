@@ -53,7 +53,8 @@ def plan(config: RunConfig) -> Plan:
         for value in case.sweep_values(config.mode):
             params = case.params(value)
             try:
-                points = tuple(case.inputs(config.seed, params, k) for k in range(case.points))
+                count = 1 if config.mode == "quick" else case.points  # NB: --quick keeps point 0 only
+                points = tuple(case.inputs(config.seed, params, k) for k in range(count))
             except DomainError as error:
                 rejected.append((case, params, str(error)))
                 continue
