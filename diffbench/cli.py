@@ -196,6 +196,15 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, workers, d
     sys.exit(meta["exit_code"])
 
 
+def input_shapes(case) -> str:
+    """The shapes of a case's inputs at its first parameter value, or why they cannot be built."""
+    try:
+        inputs = case.inputs(0, case.params(case.sweep_values()[0]), 0)
+    except Exception as error:  # noqa: BLE001 - a listing shows a broken case instead of stopping
+        return f"error: {error}"
+    return ", ".join(f"{name} {tuple(value.shape) if value.ndim else '()'}" for name, value in inputs.items())
+
+
 @main.command(name="list")
 @click.option("--cases", "case_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
               help="Load cases from this folder instead of the built-in library.")
@@ -208,12 +217,13 @@ def list_(case_dirs, notes):
     table = Table(title="cases", header_style="bold")
     # NB: case names are what users type (--only), so they never wrap or get cut; the other columns give way
     table.add_column("case", no_wrap=True, min_width=max((len(name) for name in cases), default=4))
-    for column in ("family", "differentiates", "sweep (default)", "quick", "points"):
+    for column in ("family", "differentiates", "inputs (first size)", "sweep (default)", "quick", "points"):
         table.add_column(column)
     for case in cases.values():
         sweep = f"{case.sweep} = {', '.join(map(str, case.values))}" if case.sweep else "-"
         quick = ", ".join(map(str, case.sweep_values("quick"))) if case.sweep else "-"
-        table.add_row(case.name, case.family, ", ".join(case.wrt), sweep, quick, str(case.points))
+        table.add_row(case.name, case.family, ", ".join(case.wrt), input_shapes(case), sweep, quick,
+                      str(case.points))
     console.print(table)
     methods = Table(title="methods", header_style="bold")
     for column in ("method", "kind", "description", "default"):

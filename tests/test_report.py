@@ -226,3 +226,28 @@ def test_report_in_headless_chromium(tmp_path, report_run_dir, report_page):
     result = json.loads(html.unescape(found.group(1)))
     assert result["errors"] == [] and result["resources"] == []
     assert len(result["figures"]) == 8 and all(w > 100 and h > 50 for w, h in result["figures"])
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not installed at /usr/bin/chromium")
+def test_quick_run_end_to_end_in_headless_chromium(tmp_path):
+    """diffbench run --quick -> report.html -> a screenshot, no console errors, every figure drawn."""
+    from click.testing import CliRunner
+
+    from diffbench.cli import main
+    out = tmp_path / "runs"
+    result = CliRunner().invoke(main, ["run", "--quick", "--only", "trace_example,logistic,log_quadratic",
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    (run_dir,) = list(out.iterdir())
+    page = (run_dir / "report.html").read_text(encoding="utf-8")
+    for table in ("results", "fd_sweep", "swell", "timing"):
+        assert len(pd.read_csv(run_dir / f"{table}.csv")) > 0
+    shot = tmp_path / "quick.png"
+    run = _chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,4000", (run_dir / "report.html").as_uri())
+    assert shot.exists() and shot.stat().st_size > 10_000, run.stderr[-2000:]
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.replace("<head>", "<head>\n" + PROBE, 1), encoding="utf-8")
+    dom = _chromium(tmp_path, "--dump-dom", "--virtual-time-budget=3000", probe.as_uri()).stdout
+    found = json.loads(html.unescape(re.search(r'<pre id="probe">(.*?)</pre>', dom, flags=re.S).group(1)))
+    assert found["errors"] == [] and found["resources"] == []
+    assert len(found["figures"]) >= 6 and all(w > 100 and h > 50 for w, h in found["figures"])

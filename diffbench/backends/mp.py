@@ -2,8 +2,10 @@
 import mpmath
 import numpy as np
 
+from diffbench.backends.objects import ObjectArrayOps
 
-class MpOps:
+
+class MpOps(ObjectArrayOps):
     name = "mpmath"
 
     def __init__(self, dps: int = 50):
@@ -37,10 +39,6 @@ class MpOps:
     def where(self, cond, a, b):
         return np.where(cond, a, b).astype(object) if np.ndim(cond) else (a if cond else b)
 
-    @staticmethod
-    def reshape(x, shape):
-        return np.reshape(x, shape)
-
     def sum(self, x, axis=None, keepdims=False):
         if np.ndim(x) == 0:
             return x
@@ -61,35 +59,8 @@ class MpOps:
     def matmul(a, b):
         return np.matmul(np.asarray(a, dtype=object), np.asarray(b, dtype=object))
 
-    @staticmethod
-    def outer(x, y):
-        return np.multiply.outer(np.asarray(x, dtype=object), np.asarray(y, dtype=object))
-
-    @staticmethod
-    def transpose(x):
-        return np.swapaxes(x, -1, -2)
-
-    @staticmethod
-    def broadcast_to(x, shape):
-        return np.broadcast_to(np.asarray(x, dtype=object), shape)
-
     def inv(self, x):
         return np.array(self.ctx.inverse(self.ctx.matrix(x.tolist())).tolist(), dtype=object)
 
     def logdet(self, x):
         return self.ctx.log(self.ctx.det(self.ctx.matrix(x.tolist())))
-
-    @staticmethod
-    def getitem(x, index):
-        return np.asarray(x, dtype=object)[index] if np.ndim(x) else x
-
-    @staticmethod
-    def scatter(g, index, shape):
-        """Zeros shaped `shape` with g added at x[index] (repeated indices accumulate)."""
-        out = np.zeros(shape, dtype=object)
-        np.add.at(out, index, g)
-        return out
-
-    @staticmethod
-    def shape(x):
-        return getattr(x, "shape", ())

@@ -2,12 +2,14 @@
 import numpy as np
 import sympy
 
+from diffbench.backends.objects import ObjectArrayOps
+
 
 def _add(values):
     return sympy.Add(*values)  # NB: one Add of many terms, not a chain of binary +
 
 
-class SymOps:
+class SymOps(ObjectArrayOps):
     name = "sympy"
     exp = staticmethod(np.frompyfunc(sympy.exp, 1, 1))
     log = staticmethod(np.frompyfunc(sympy.log, 1, 1))
@@ -32,10 +34,6 @@ class SymOps:
 
     def where(self, cond, a, b):
         return self._piecewise(cond, a, b)
-
-    @staticmethod
-    def reshape(x, shape):
-        return np.reshape(x, shape)
 
     @staticmethod
     def sum(x, axis=None, keepdims=False):
@@ -70,36 +68,9 @@ class SymOps:
                         dtype=object).reshape(a.shape[0], b.shape[1])
 
     @staticmethod
-    def outer(x, y):
-        return np.multiply.outer(np.asarray(x, dtype=object), np.asarray(y, dtype=object))
-
-    @staticmethod
-    def transpose(x):
-        return np.swapaxes(x, -1, -2)
-
-    @staticmethod
-    def broadcast_to(x, shape):
-        return np.broadcast_to(np.asarray(x, dtype=object), shape)
-
-    @staticmethod
     def inv(x):
         return np.array(sympy.Matrix(x).inv().tolist(), dtype=object)
 
     @staticmethod
     def logdet(x):
         return sympy.log(sympy.Matrix(x).det(method="laplace"))  # NB: cofactor expansion, the n!-term textbook formula
-
-    @staticmethod
-    def getitem(x, index):
-        return np.asarray(x, dtype=object)[index] if np.ndim(x) else x
-
-    @staticmethod
-    def scatter(g, index, shape):
-        """Zeros shaped `shape` with g added at x[index] (repeated indices accumulate)."""
-        out = np.zeros(shape, dtype=object)
-        np.add.at(out, index, g)
-        return out
-
-    @staticmethod
-    def shape(x):
-        return getattr(x, "shape", ())
