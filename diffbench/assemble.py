@@ -6,8 +6,7 @@ import numpy as np
 from diffbench.case import describe
 from diffbench.methods.finite_diff import vee_bottom
 from diffbench.scoring import best_step, error_vs_reference, relative_error, score, sweep_errors
-
-REQUIRED_REFERENCE_DIGITS = 30
+from diffbench.thresholds import REFERENCE_AGREEMENT_DIGITS
 
 
 def base_row(case, params) -> dict:
@@ -20,7 +19,7 @@ def reference_columns(ref: dict | None) -> dict:
     if ref is None or "error" in ref:
         return {}
     return {"ref_digits": ref["digits"], "ref_route2": ref["route2"],
-            "ref_flagged": bool(ref["digits"] < REQUIRED_REFERENCE_DIGITS)}
+            "ref_flagged": bool(ref["digits"] < REFERENCE_AGREEMENT_DIGITS)}
 
 
 def method_rows(case, params, method, output, references, tables):

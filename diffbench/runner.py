@@ -19,6 +19,7 @@ from diffbench import records
 from diffbench.assemble import method_rows, status_rows
 from diffbench.case import DomainError, describe
 from diffbench.methods import METHODS
+from diffbench.thresholds import REFERENCE_AGREEMENT_DIGITS
 from diffbench.swell import fit_rows
 from diffbench.trace import write_traces
 from diffbench.worker import Job, execute
@@ -226,7 +227,7 @@ def meta_for(config: RunConfig, run_dir: Path, started: dt.datetime, seconds: fl
         "versions": versions(), "machine": machine(), "cases": list(config.cases), "methods": list(config.methods),
         "experiments": list(config.experiments),
         "case_sources": sorted({c.source for c in config.cases.values()}),
-        "ref_required_digits": 30, "failures": failures, "rejected": [m for _, _, m in rejected],
+        "ref_required_digits": REFERENCE_AGREEMENT_DIGITS, "failures": failures, "rejected": [m for _, _, m in rejected],
         "exit_code": 1 if failures else 0,
     }
 
