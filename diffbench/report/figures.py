@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 
 import matplotlib as mpl
 import numpy as np
@@ -26,6 +27,9 @@ RC = {
 }
 
 
+SCHEMES = ("forward", "backward", "central", "central4", "complex_step")   # fixed colour order of FD schemes
+
+
 def palette(names) -> dict[str, str]:
     colours = list(mpl.colormaps["tab10"].colors) + list(mpl.colormaps["tab20"].colors[1::2])
     return {n: mpl.colors.to_hex(colours[i % len(colours)]) for i, n in enumerate(ordered(names))}
@@ -36,7 +40,8 @@ def fd_sweep(name: str, title: str, sweep: pd.DataFrame, refs: list[tuple[str, f
     with mpl.rc_context({**RC, "svg.hashsalt": name}):
         fig = Figure(figsize=(5.1, 4.2), layout="constrained")
         ax = fig.add_subplot()
-        colours = palette(sweep["scheme"])
+        # NB: every FD figure colours a scheme the same way, whichever schemes this case has
+        colours = palette([*SCHEMES, *sorted(set(sweep["scheme"].dropna()) - set(SCHEMES))])
         errors = [clip_error(sweep["rel_error"].dropna())] + [clip_error([e]) for _, e in refs]
         low, high = min(e.min() for e in errors if e.size), max(1.0, max(e.max() for e in errors if e.size))
         handles = []
@@ -54,14 +59,16 @@ def fd_sweep(name: str, title: str, sweep: pd.DataFrame, refs: list[tuple[str, f
                     Line2D([], [], color="grey", ls=":", alpha=0.7, label="round-off ∝ ε/h")]
         for i, (label, error) in enumerate(_group_refs(refs)):
             colour, style = REF_STYLES[i % len(REF_STYLES)]
-            handles.append(ax.axhline(max(error, FLOOR), color=colour, ls=style, lw=1, label=label))
+            # NB: methods with the same error share a line; their names wrap so the legend fits the figure
+            handles.append(ax.axhline(max(error, FLOOR), color=colour, ls=style, lw=1,
+                                      label=textwrap.fill(label, 34)))
         _log(ax.xaxis, sweep["h"])
         _log(ax.yaxis, [low, high])
         ax.set_ylim(low / 4, high * 4)
         ax.set_xlabel("step size h")
         ax.set_ylabel("relative error ‖J − J_ref‖ / ‖J_ref‖")
         ax.set_title(_text(title), loc="left")
-        fig.legend(handles=handles, loc="outside lower center", ncols=3)
+        fig.legend(handles=handles, loc="outside lower center", ncols=2)
         return _svg(fig, name)
 
 
