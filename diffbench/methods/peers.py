@@ -10,6 +10,7 @@ import numpy as np
 
 from diffbench.methods.base import Method, PointResult
 from diffbench.methods.finite_diff import flat_function
+from diffbench.scoring import relative_error
 from diffbench.timing import timed
 
 INSTALL_HINT = "install diffbench[peers]: pip install -e '.[peers]'"
@@ -24,11 +25,6 @@ class Counted:
     def __call__(self, x):
         self.calls += 1
         return self.g(x)
-
-
-def relative_norm(error, jacobian) -> float:
-    scale = float(np.linalg.norm(jacobian))
-    return float(np.linalg.norm(error)) / scale if scale > 0 else float(np.linalg.norm(error))
 
 
 def numdifftools_jacobian(g, x):
@@ -88,7 +84,7 @@ def run_numdifftools(case, params, points, rng):
         g, x = flat_function(case, params, inputs)
         (jacobian, error, steps, calls), seconds = timed(lambda: numdifftools_jacobian(g, x))
         extra = {"step_h": float(np.median(steps)), "n_func_evals": calls,
-                 "error_estimate": relative_norm(error, jacobian)}
+                 "error_estimate": relative_error(error, jacobian)}
         results.append(PointResult(jacobian, setup_time_s=0.0, eval_time_s=seconds, extra=extra,
                                    timings={"eval": seconds}))
     return results
@@ -102,7 +98,7 @@ def run_scipy(case, params, points, rng):
     for inputs in points:
         g, x = flat_function(case, params, inputs)
         (jacobian, error, calls), seconds = timed(lambda: scipy_jacobian(g, x))
-        extra = {"n_func_evals": calls, "error_estimate": relative_norm(error, jacobian)}
+        extra = {"n_func_evals": calls, "error_estimate": relative_error(error, jacobian)}
         results.append(PointResult(jacobian, setup_time_s=0.0, eval_time_s=seconds, extra=extra,
                                    timings={"eval": seconds}))
     return results
