@@ -14,13 +14,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from diffbench import records
+from diffbench.options import JOBS, OUT_DIR, SECONDS, SEED, default_jobs, reference_budget
 
 
 def select_cases(cases: dict, pattern: str | None) -> dict:
     """--only: a glob (logdet*) or, without wildcards, a substring of the case name; commas for several."""
-    if not pattern:
+    if pattern is None:
         return cases
     patterns = [p.strip() for p in pattern.split(",") if p.strip()]
+    if not patterns:
+        raise click.BadParameter(f"{pattern!r} names no case; cases: {', '.join(cases)}", param_hint="--only")
     chosen = {name: case for name, case in cases.items()
               if any(fnmatch.fnmatch(name, p) if any(ch in p for ch in "*?[") else p in name for p in patterns)}
     if not chosen:
@@ -30,9 +33,11 @@ def select_cases(cases: dict, pattern: str | None) -> dict:
 
 def select_methods(text: str | None) -> tuple:
     from diffbench.methods import DEFAULT_METHODS, METHODS
-    if not text:
+    if text is None:
         return DEFAULT_METHODS
     names = tuple(m.strip() for m in text.split(",") if m.strip())
+    if not names:
+        raise click.BadParameter(f"{text!r} names no method; methods: {', '.join(METHODS)}", param_hint="--methods")
     unknown = [m for m in names if m not in METHODS]
     if unknown:
         raise click.BadParameter(f"unknown method(s) {', '.join(unknown)}; methods: {', '.join(METHODS)}",
@@ -146,34 +151,40 @@ def main():
 @click.option("--methods", "methods", metavar="A,B", help="Methods to run (default: those marked in `diffbench list`).")
 @click.option("--quick", "mode", flag_value="quick", help="Small parameter sweeps (seconds).")
 @click.option("--full", "mode", flag_value="full", help="Larger parameter sweeps (minutes).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+@click.option("--out", "out_dir", type=OUT_DIR, default=Path("reports"),
               show_default=True, help="Folder that receives the new run folder.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of every random input.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of every random input.")
 @click.option("--cases", "case_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
               help="Load cases from this folder instead of the built-in library (repeatable).")
-@click.option("--budget", "time_budget_s", type=float, default=5.0, show_default=True,
+@click.option("--budget", "time_budget_s", type=SECONDS, default=5.0, show_default=True,
               help="Seconds a method may spend on one case parameter before it is stopped "
                    "(symbolic expression swell shows as timeouts at larger sizes).")
-@click.option("--jobs", "workers", type=int, default=min(2, os.cpu_count() or 1), show_default=True,
-              help="Worker processes.")
+@click.option("--reference-budget", "reference_budget_s", type=SECONDS, default=None,
+              help="Seconds the mpmath reference may spend on one case parameter (default: max(30, 6 x --budget)).")
+@click.option("--jobs", "workers", type=JOBS, default=default_jobs(), show_default=True,
+              help="Worker processes (at most what the CPUs and memory allow).")
 @click.option("--dps", type=int, default=50, show_default=True, help="Decimal digits of the mpmath reference.")
 @click.option("--experiments", "experiments", metavar="A,B|all", default="",
               help="Also run these experiments (jacobian, hutchinson, checkpoint, descent, schwarz; all) into the "
                    "run folder, so the report shows them (--full runs all).")
 @click.option("--no-report", is_flag=True, help="Write the CSVs and meta.json only.")
-def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, workers, dps, experiments, no_report):
+def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_budget_s, workers, dps, experiments,
+        no_report):
     """Run cases x methods, score against mpmath, write reports/<run-id>/."""
     from diffbench.runner import RunConfig, execute_run
     from diffbench.summary import digits_table, failure_lines
 
     if dps < 30:
         raise click.BadParameter("the reference needs at least 30 digits", param_hint="--dps")
+    chosen_methods, chosen_experiments = select_methods(methods), select_experiments(experiments, mode)
     console = Console(stderr=False)
     cases = select_cases(load_or_fail(case_dirs), only)
-    config = RunConfig(cases=cases, methods=select_methods(methods), mode=mode or "default", seed=seed, dps=dps,
-                       time_budget_s=time_budget_s, workers=max(1, workers), out_dir=out_dir,
+    config = RunConfig(cases=cases, methods=chosen_methods, mode=mode or "default", seed=seed, dps=dps,
+                       time_budget_s=time_budget_s, reference_budget_s=reference_budget(time_budget_s,
+                                                                                         reference_budget_s),
+                       workers=workers, out_dir=out_dir,
                        command=command_line(click.get_current_context()),
-                       experiments=select_experiments(experiments, mode))
+                       experiments=chosen_experiments)
     progress = RichProgress(console)
     try:
         run_dir, meta = execute_run(config, progress)

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from diffbench import records
+from diffbench.options import JOBS, SECONDS, SEED, default_jobs
 from diffbench.growth import GrowthFit, describe_fit
 from diffbench.swell import DEFAULT_SIZES, REPRESENTATIONS, fit_rows, run_swell
 
@@ -66,11 +67,11 @@ def fits_table(fits: list[dict]) -> Table:
               help="Sweep the case parameter over 1..K (default: 1..12 logistic, 1..8 log det).")
 @click.option("--representations", "representations", metavar="A,B",
               help=f"Representations to measure (default: all: {','.join(REPRESENTATIONS)}).")
-@click.option("--budget", "budget_s", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
+@click.option("--budget", "budget_s", type=SECONDS, default=10.0, show_default=True,
               help="Seconds one representation may spend on one parameter before it is stopped.")
-@click.option("--jobs", "workers", type=int, default=min(2, os.cpu_count() or 1), show_default=True,
-              help="Worker processes.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the evaluation point's inputs.")
+@click.option("--jobs", "workers", type=JOBS, default=default_jobs(), show_default=True,
+              help="Worker processes (at most what the CPUs and memory allow).")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the evaluation point's inputs.")
 @click.option("--cases", "case_dirs", multiple=True, type=click.Path(exists=True, file_okay=False),
               help="Load cases from this folder instead of the built-in library (repeatable).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
