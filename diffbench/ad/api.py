@@ -5,11 +5,15 @@ from diffbench.ad.forward import Dual, DualOps
 from diffbench.ad.reverse import Tape, Var
 
 
-def _basis(like, k):
-    """The k-th unit array shaped like `like` (object dtype stays exact for mpmath/sympy)."""
+def _basis(like, k, base):
+    """The k-th unit array shaped like `like`, its 1 in the backend's own number type.
+
+    NB: a Python int 1 in an object array would turn `g / 3` into the float 0.333…, and with it the
+    whole mpmath reference into a float64 one; base.const(1) keeps mpf/sympy arithmetic exact.
+    """
     like = np.asarray(like)
     e = np.zeros(like.shape, dtype=object if like.dtype == object else np.float64)
-    e.flat[k] = 1
+    e.flat[k] = base.const(1)
     return e if e.ndim else e[()]
 
 
@@ -62,7 +66,7 @@ def jacrev(f, base, primals):
     """Jacobian (m outputs x n inputs, inputs flattened and concatenated) by m vjps."""
     value, pullback, tape = vjp(f, base, primals)
     m = np.size(value)
-    rows = [_flat(pullback(_basis(value, k))) for k in range(m)]
+    rows = [_flat(pullback(_basis(value, k, base))) for k in range(m)]
     return np.stack(rows), tape
 
 
@@ -71,7 +75,7 @@ def jacfwd(f, base, primals):
     columns = []
     for i, p in enumerate(primals):
         for k in range(np.size(p)):
-            tangents = [_basis(q, k) if j == i else _zeros_like(q) for j, q in enumerate(primals)]
+            tangents = [_basis(q, k, base) if j == i else _zeros_like(q) for j, q in enumerate(primals)]
             _, t = jvp(f, base, primals, tangents)
             columns.append(np.asarray(t).reshape(-1))
     return np.stack(columns, axis=1)
@@ -98,7 +102,7 @@ def hessian(f, base, primals):
     columns = []
     for i, p in enumerate(primals):
         for k in range(np.size(p)):
-            vectors = [_basis(q, k) if j == i else _zeros_like(q) for j, q in enumerate(primals)]
+            vectors = [_basis(q, k, base) if j == i else _zeros_like(q) for j, q in enumerate(primals)]
             columns.append(_flat(hvp(f, base, primals, vectors)))
     return np.stack(columns, axis=1)
 
