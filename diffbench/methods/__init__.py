@@ -1,6 +1,6 @@
 """Registry of methods: each way of getting a derivative, by name."""
 from diffbench.methods import analytic, finite_diff, symbolic, tape, torch_autograd
-from diffbench.methods import complex_step, peers, random_direction, richardson
+from diffbench.methods import complex_step, jax_peer, peers, random_direction, richardson
 from diffbench.methods.base import Method
 
 METHODS: dict[str, Method] = {
@@ -19,6 +19,8 @@ METHODS: dict[str, Method] = {
     "torch": torch_autograd.TORCH64,
     "torch_f32": torch_autograd.TORCH32,
     "torch_cuda": torch_autograd.TORCH_CUDA,
+    "jax_grad": jax_peer.JAX_REVERSE,
+    "jax_jacfwd": jax_peer.JAX_FORWARD,
     "analytic": analytic.ANALYTIC,
 }
 
