@@ -46,7 +46,7 @@ def select_methods(text: str | None) -> tuple:
 
 
 def select_experiments(text: str, mode: str | None) -> tuple:
-    from diffbench.experiments.command import EXPERIMENTS
+    from diffbench.experiments.registry import EXPERIMENTS
     names = [n.strip() for n in (text or "").split(",") if n.strip()]
     if "all" in names or (mode == "full" and not names):
         return tuple(EXPERIMENTS)
