@@ -6,11 +6,12 @@ from diffbench.assemble import method_rows, status_rows
 from diffbench.case import describe
 from diffbench.methods import METHODS
 from diffbench.runner.config import Plan, RunConfig
+from diffbench.runner.executor import Failure
 from diffbench.swell_fits import fit_rows
 
 
 def assemble(plan_: Plan, results: list, config: RunConfig) -> tuple[dict, list]:
-    """Rows of every table, and the list of unexpected failures."""
+    """Rows of every table, and the list of unexpected failures: results are (job, JobOutput or Failure)."""
     tables = {name: [] for name in records.TABLES}
     failures = []
     references = {}
@@ -18,8 +19,8 @@ def assemble(plan_: Plan, results: list, config: RunConfig) -> tuple[dict, list]
     for job, result in results:
         if job.kind == "reference":
             key = (job.case, describe(job.params))
-            if isinstance(result, tuple):
-                found = [{"error": f"reference {result[0]}: {result[1]}"}] * len(job.points)
+            if isinstance(result, Failure):
+                found = [{"error": f"reference {result.status}: {result.message}"}] * len(job.points)
             else:
                 found = result.points
             for index, ref in enumerate(found, start=job.first_point):
@@ -32,16 +33,15 @@ def assemble(plan_: Plan, results: list, config: RunConfig) -> tuple[dict, list]
     for job, result in results:
         if job.kind != "method":
             continue
-        case, method = config.cases[job.case], METHODS[job.method]
+        case, method = plan_.cases[job.case], METHODS[job.method]
         refs = references.get((job.case, describe(job.params)))
-        if isinstance(result, tuple):
-            status, message = result
-            status_rows(case, job.params, method.name, len(job.points), status, message, tables, refs)
+        if isinstance(result, Failure):
+            status_rows(case, job.params, method.name, len(job.points), result.status, result.message, tables, refs)
         else:
             method_rows(case, job.params, method, result, refs, tables)
-    for case, params, message in plan_.rejected:
+    for case, planned in plan_.rejected:
         for method in config.methods:
-            status_rows(case, params, method, 0, "domain_error", message, tables)
+            status_rows(case, planned.params, method, 0, planned.status, planned.message, tables)
     tables["swell_fits"] = fit_rows(tables["swell"])
     for row in tables["results"]:
         if is_failure(row):

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from diffbench.runner.config import RunConfig
+from diffbench.runner.executor import Failure
 from diffbench.thresholds import REFERENCE_AGREEMENT_DIGITS
 
 SEED_SCHEME = "numpy.random.default_rng([seed, crc32(case|params), point])"
@@ -44,39 +45,36 @@ def machine() -> dict:
             "cpu_count": os.cpu_count(), "hostname": socket.gethostname()}
 
 
-def meta_for(config: RunConfig, run_dir: Path, started: dt.datetime, seconds: float, failures: list,
-             rejected: list) -> dict:
+def run_meta(config: RunConfig, run_dir: Path, started: str, seconds: float, status: str, counts: dict,
+             failures: list, rejected: list) -> dict:
+    """meta.json of a run: what was asked (config, resumable), where it stands (status, counts), what failed."""
     return {
+        "kind": "run", "status": status, "jobs": counts,
         "run_id": run_dir.name, "command": " ".join(config.command), "argv": list(sys.argv),
         "seed": config.seed, "seed_scheme": SEED_SCHEME, "precision_dps": config.dps,
         "time_budget_s": config.time_budget_s, "reference_budget_s": config.reference_budget_s,
-        "quick": config.mode == "quick", "mode": config.mode, "workers": config.workers,
-        "threads_per_worker": 1, "started": started.isoformat(timespec="seconds"),
+        "memory_mb": config.memory_mb, "quick": config.mode == "quick", "mode": config.mode,
+        "workers": config.workers, "threads_per_worker": 1, "started": started,
         "finished": dt.datetime.now().isoformat(timespec="seconds"), "total_time_s": round(seconds, 3),
         "versions": versions(), "machine": machine(), "cases": list(config.cases), "methods": list(config.methods),
-        "experiments": list(config.experiments),
-        "case_sources": sorted({c.source for c in config.cases.values()}),
-        "ref_required_digits": REFERENCE_AGREEMENT_DIGITS, "failures": failures, "rejected": [m for _, _, m in rejected],
-        "exit_code": 1 if failures else 0,
+        "experiments": list(config.experiments), "case_sources": sorted(set(config.sources().values())),
+        "config": config.resumable(), "ref_required_digits": REFERENCE_AGREEMENT_DIGITS, "failures": failures,
+        "rejected": [planned.message for _, planned in rejected],
+        "exit_code": 1 if failures or status == "failed" else 0,
     }
 
 
-def slowest(results: list, budgets: dict, count: int = 8) -> list:
-    """The jobs that took longest (a job stopped at its budget counts the budget), so a user sees where time went."""
-    timed = []
-    for job, result in results:
-        stopped = isinstance(result, tuple)
-        seconds = budgets[job.kind] if stopped and result[0] == "timeout" else (0.0 if stopped else result.seconds)
-        timed.append({"job": job.label, "seconds": round(seconds, 2), "status": result[0] if stopped else "ok"})
+def slowest(results: list, count: int = 8) -> list:
+    """The tasks that took longest (wall seconds in their worker), so a user sees where time went."""
+    timed = [{"job": task.label, "seconds": round(seconds, 2),
+              "status": outcome.status if isinstance(outcome, Failure) else "ok"} for task, outcome, seconds in results]
     return sorted(timed, key=lambda t: -t["seconds"])[:count]
 
 
-def time_by_method(results: list, budgets: dict) -> dict:
+def time_by_method(results: list) -> dict:
     """Worker seconds spent per method (and on references), summed over jobs."""
     totals: dict = {}
-    for job, result in results:
-        stopped = isinstance(result, tuple)
-        seconds = budgets[job.kind] if stopped and result[0] == "timeout" else (0.0 if stopped else result.seconds)
-        name = job.method or "reference"
+    for task, _, seconds in results:
+        name = task.label.rsplit(" ", 1)[-1] if task.key.startswith("method|") else task.key.split("|", 1)[0]
         totals[name] = round(totals.get(name, 0.0) + seconds, 2)
     return dict(sorted(totals.items(), key=lambda item: -item[1]))

@@ -1,83 +1,76 @@
-"""One scheduler: jobs to worker processes under their budgets; symbolic lanes skip larger sizes after a timeout."""
+"""One scheduler for every command: tasks to an executor under their limits; a lane stops at its first stopping outcome."""
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import FIRST_COMPLETED, wait
-from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Callable
 
-from pebble import ProcessExpired, ProcessPool
+from diffbench.runner.executor import Failure, Limits, LocalExecutor
+from diffbench.runner.interrupts import Interrupted, StopRequest
 
-from diffbench.methods import METHODS
-from diffbench.runner.worker import execute
+POLL_S = 0.2    # how often the scheduler looks at a pending interrupt while tasks run
 
 
-def run_jobs(jobs, config: RunConfig, on_done=None) -> list:
-    """(job, JobOutput) pairs, or (job, (status, message)) for a job that ended without output."""
-    # NB: one BLAS/OpenMP thread per worker, set before the worker processes import numpy and torch.
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["diffbench.runner.worker"])
-    results = []
-    # Reference jobs first and big parameters first, so the slowest work starts early.
-    order = sorted(jobs, key=lambda j: (j.kind != "reference", -max((v for v in j.params.values()
-                                                                      if isinstance(v, (int, float))), default=0)))
-    chains = symbolic_chains(order, config)
-    followers = {id(job) for chain in chains.values() for job in chain[1:]}
-    with ProcessPool(max_workers=config.workers, context=context) as pool:
-        pending = {}
-
-        def submit(job):
-            budget = config.reference_budget_s if job.kind == "reference" else config.time_budget_s
-            pending[pool.schedule(execute, args=(job,), timeout=budget)] = (job, budget)
-
-        def finish(job, result):
-            results.append((job, result))
-            if on_done:
-                on_done(job)
-
-        for job in order:
-            if id(job) not in followers:
-                submit(job)
-        while pending:
-            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            for future in done:
-                job, budget = pending.pop(future)
-                result = outcome(future, budget)
-                finish(job, result)
-                chain = chains.get((job.case, job.method))
-                if not chain or chain[0] is not job:
-                    continue
-                chain.pop(0)
-                if isinstance(result, tuple) and result[0] == "timeout":
-                    for later in chain:  # NB: a larger size of a swelling expression would only time out too
-                        finish(later, ("skipped", f"not run: {job.label} already timed out after {budget:g} s"))
-                    chain.clear()
-                elif chain:
-                    submit(chain[0])
-    return results
+@dataclass(frozen=True)
+class Task:
+    key: str                  # unique within a run; what the journal knows a finished task by
+    fn: Callable              # module-level function run in the worker: fn(*args) -> a picklable value
+    args: tuple
+    limits: Limits
+    label: str                # for people: progress, messages
+    lane: tuple | None = None  # tasks of one lane run one after another, in the order given
 
 
-def symbolic_chains(jobs: list, config: RunConfig) -> dict:
-    """(case, method) -> that method's jobs by increasing size, for methods whose timeouts are expected."""
-    chains: dict = {}
-    for job in jobs:
-        if job.kind == "method" and METHODS[job.method].expected_timeout:
-            chains.setdefault((job.case, job.method), []).append(job)
-    for (case_name, _), chain in chains.items():
-        sweep = config.cases[case_name].sweep
-        chain.sort(key=lambda j: j.params.get(sweep, 0) if sweep else 0)
-    return chains
+def timeout_stops_lane(task: Task, outcome) -> str | None:
+    """The run's policy: a symbolic method that timed out at one size would only time out at larger ones."""
+    if isinstance(outcome, Failure) and outcome.status == "timeout":
+        return f"not run: {task.label} already timed out after {task.limits.seconds:g} s"
+    return None
 
 
-def outcome(future, budget: float):
-    """A job's output, or the (status, message) that ended it."""
-    try:
-        return future.result()
-    except FutureTimeout:
-        return ("timeout", f"timed out after {budget:g} s")
-    except ProcessExpired as error:
-        return ("failed", f"worker process died (exit code {error.exitcode})")
-    except Exception as error:  # noqa: BLE001 - recorded, the run goes on
-        return ("failed", f"{type(error).__name__}: {error}")
+def run_tasks(tasks: list[Task], executor: LocalExecutor, on_done: Callable, stop: StopRequest | None = None,
+              done: dict | None = None, stops_lane: Callable = timeout_stops_lane) -> None:
+    """Run every task not in `done` (key -> outcome); on_done(task, outcome, seconds) as each ends.
+
+    An outcome is the task's value or a Failure. stops_lane(task, outcome) -> a message for the lane's later
+    tasks, which are then not run (each reported as Failure("skipped", message)), or None to go on."""
+    done = done or {}
+    lanes: dict = {}
+    for task in tasks:
+        if task.lane is not None:
+            lanes.setdefault(task.lane, []).append(task)
+    for lane in lanes.values():
+        while lane and lane[0].key in done:
+            finished = lane.pop(0)
+            reason = stops_lane(finished, done[finished.key])
+            if reason:
+                _skip(lane, reason, on_done, done)
+                break
+    heads = {id(lane[0]): lane for lane in lanes.values() if lane}
+    queue = [t for t in tasks if id(t) in heads or (t.lane is None and t.key not in done)]
+    while queue or executor.running:
+        if stop is not None and stop.signum:
+            executor.stop()
+            raise Interrupted(stop.signum)
+        while queue and executor.free() > 0:
+            task = queue.pop(0)
+            executor.submit(task, task.fn, task.args, task.limits)
+        for task, outcome, seconds in executor.collect(POLL_S):
+            if stop is not None and stop.signum and isinstance(outcome, Failure):
+                continue    # NB: a worker killed by the same interrupt is no outcome of its task
+            on_done(task, outcome, seconds)
+            lane = lanes.get(task.lane) if task.lane is not None else None
+            if not lane or lane[0] is not task:
+                continue
+            lane.pop(0)
+            reason = stops_lane(task, outcome)
+            if reason:
+                _skip(lane, reason, on_done, done)
+            elif lane:
+                queue.insert(0, lane[0])
+
+
+def _skip(lane: list, reason: str, on_done: Callable, done: dict) -> None:
+    for later in lane:
+        if later.key not in done:
+            on_done(later, Failure("skipped", reason), 0.0)
+    lane.clear()
