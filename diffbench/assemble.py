@@ -46,7 +46,7 @@ def method_rows(case, params, method, output, references, tables):
                 message = f"returned NaN/inf in {bad} of {jacobian.size} entries"
                 # Where the case says its float form overflows (naive cross-entropy at logits ~1000), NaN/inf
                 # is that form's measured inaccuracy, not a crash: status "inaccurate" is no run failure.
-                reason = case.nonfinite_reason(params)
+                reason = output.nonfinite_reason   # the worker asked the case
                 row.update(status="inaccurate" if reason else "failed",
                            message=f"{message} (expected: {reason})" if reason else message)
             elif ref is None or "error" in ref:

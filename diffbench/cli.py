@@ -46,7 +46,7 @@ def select_methods(text: str | None) -> tuple:
 
 
 def select_experiments(text: str, mode: str | None) -> tuple:
-    from diffbench.experiments.command import EXPERIMENTS
+    from diffbench.experiments.registry import EXPERIMENTS
     names = [n.strip() for n in (text or "").split(",") if n.strip()]
     if "all" in names or (mode == "full" and not names):
         return tuple(EXPERIMENTS)
@@ -163,35 +163,56 @@ def main():
               help="Seconds the mpmath reference may spend on one case parameter (default: max(30, 6 x --budget)).")
 @click.option("--jobs", "workers", type=JOBS, default=default_jobs(), show_default=True,
               help="Worker processes (at most what the CPUs and memory allow).")
+@click.option("--memory-mb", "memory_mb", type=click.IntRange(min=1), default=None,
+              help="Megabytes each worker may allocate beyond its start (default: 3/4 of the available memory "
+                   "shared by the workers).")
 @click.option("--dps", type=int, default=50, show_default=True, help="Decimal digits of the mpmath reference.")
 @click.option("--experiments", "experiments", metavar="A,B|all", default="",
               help="Also run these experiments (jacobian, hutchinson, checkpoint, descent, schwarz; all) into the "
                    "run folder, so the report shows them (--full runs all).")
+@click.option("--resume", "resume_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Finish an interrupted run: only the jobs its journal lacks, with its own options.")
 @click.option("--no-report", is_flag=True, help="Write the CSVs and meta.json only.")
-def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_budget_s, workers, dps, experiments,
-        no_report):
+def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_budget_s, workers, memory_mb, dps,
+        experiments, resume_dir, no_report):
     """Run cases x methods, score against mpmath, write reports/<run-id>/."""
     from diffbench.runner import RunConfig, execute_run
+    from diffbench.runner.config import default_memory_mb
+    from diffbench.runner.resume import resumed_config, survey_cases
     from diffbench.summary import digits_table, failure_lines
 
-    if dps < 30:
-        raise click.BadParameter("the reference needs at least 30 digits", param_hint="--dps")
-    chosen_methods, chosen_experiments = select_methods(methods), select_experiments(experiments, mode)
+    ctx = click.get_current_context()
     console = Console(stderr=False)
-    cases = select_cases(load_or_fail(case_dirs), only)
-    config = RunConfig(cases=cases, methods=chosen_methods, mode=mode or "default", seed=seed, dps=dps,
-                       time_budget_s=time_budget_s, reference_budget_s=reference_budget(time_budget_s,
-                                                                                         reference_budget_s),
-                       workers=workers, out_dir=out_dir,
-                       command=command_line(click.get_current_context()),
-                       experiments=chosen_experiments)
+    if resume_dir is not None:
+        given = [p.opts[0] for p in ctx.command.params if p.name not in ("resume_dir", "no_report")
+                 and ctx.get_parameter_source(p.name) == click.core.ParameterSource.COMMANDLINE]
+        if given:
+            raise click.UsageError(f"--resume runs with the run's own options; drop {', '.join(given)}")
+        config = resumed_config(resume_dir)
+    else:
+        if dps < 30:
+            raise click.BadParameter("the reference needs at least 30 digits", param_hint="--dps")
+        chosen_methods, chosen_experiments = select_methods(methods), select_experiments(experiments, mode)
+        memory_mb = memory_mb or default_memory_mb(workers)
+        plans, load_failures = survey_cases(case_dirs, mode or "default", seed, workers, memory_mb)
+        cases = select_cases(plans, only) if plans or only else {}
+        config = RunConfig(cases=cases, methods=chosen_methods, mode=mode or "default", seed=seed, dps=dps,
+                           time_budget_s=time_budget_s,
+                           reference_budget_s=reference_budget(time_budget_s, reference_budget_s), workers=workers,
+                           out_dir=out_dir, command=command_line(ctx), experiments=chosen_experiments,
+                           case_dirs=tuple(case_dirs), memory_mb=memory_mb, plans=cases, load_failures=load_failures)
     progress = RichProgress(console)
     try:
-        run_dir, meta = execute_run(config, progress)
+        run_dir, meta = execute_run(config, progress, resume_dir=resume_dir)
     finally:
         progress.stop()
     results = records.read_table(run_dir, "results")
     console.print(digits_table(results, config.methods))
+    if meta["status"] == "interrupted":
+        jobs = meta["jobs"]
+        console.print(f"interrupted: {jobs['done']} of {jobs['total']} jobs done, {jobs['left']} left; "
+                      f"resume with: diffbench run --resume {run_dir}", highlight=False)
+        sys.exit(meta["exit_code"])
     if not no_report:
         try:
             from diffbench.report import render_report
@@ -202,7 +223,7 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_
             meta["exit_code"] = 1
             records.write_meta(run_dir, meta)
     for line in failure_lines(meta["failures"]):
-        console.print(f"[red]failure[/red] {line}", markup=True, highlight=False)
+        console.print(f"[red]failure[/red] {escape(line)}", markup=True, highlight=False)
     console.print(f"run folder: {run_dir}  ({meta['total_time_s']:.1f} s)")
     sys.exit(meta["exit_code"])
 

@@ -16,11 +16,11 @@ from diffbench.ad import api
 from diffbench.backends import FloatOps
 from diffbench.case import Case, DomainError, describe
 from diffbench.derivatives import ad_over_sympy, expression_text, survey_simplified
-from diffbench.growth import fit_growth
 from diffbench.methods.symbolic import derive
+from diffbench.swell_fits import fit_rows  # noqa: F401 - the fits belong with the experiment's API
 from diffbench.sizes import cse, cse_output_size, tree_size
 from diffbench.timing import Stopwatch, measure
-from diffbench.worker import find_case
+from diffbench.runner.worker import find_case
 
 DEFAULT_SIZES = {"logistic": tuple(range(1, 13)), "linear_minus_logdet": tuple(range(1, 9))}
 NOT_RUN = "skipped"
@@ -228,38 +228,3 @@ def _outcome(future, budget_s: float) -> dict:
         return {"status": "failed", "message": f"worker process died (exit code {error.exitcode})"}
     except Exception as error:  # noqa: BLE001 - recorded, the run goes on
         return {"status": "failed", "message": f"{type(error).__name__}: {error}"}
-
-
-def fit_rows(swell_rows) -> list[dict]:
-    """Rows of swell_fits.csv: the growth law of nodes and of ops per case and representation (ok rows only)."""
-    import pandas as pd
-    table = pd.DataFrame(list(swell_rows)) if not isinstance(swell_rows, pd.DataFrame) else swell_rows
-    if table.empty:
-        return []
-    if "status" in table:
-        table = table[table["status"].fillna("ok") == "ok"]
-    out = []
-    for (case, representation), rows in table.groupby(["case", "representation"], sort=False):
-        for measure_name in ("nodes", "ops"):
-            fit = fit_growth(rows["size"].to_numpy(float), rows[measure_name].to_numpy(float))
-            if fit is None:
-                continue
-            sweep = _sweep_name(str(rows["param"].iloc[0]), rows["size"].iloc[0])
-            out.append({"case": case, "family": rows["family"].iloc[0], "representation": representation,
-                        "param": f"{sweep}={fit.size_from:g}..{fit.size_to:g}",
-                        "measure": measure_name, "law": fit.law, "rate": fit.rate, "rate_r2": fit.rate_r2,
-                        "degree": fit.degree, "degree_r2": fit.degree_r2, "n_points": fit.n_points,
-                        "size_from": fit.size_from, "size_to": fit.size_to})
-    return out
-
-
-def _sweep_name(param: str, size: float) -> str:
-    """The name of the swept parameter in a parameter text like "d=2, N=50" (the one whose value is size)."""
-    for piece in param.split(", "):
-        name, _, value = piece.partition("=")
-        try:
-            if float(value) == size:
-                return name
-        except ValueError:
-            continue
-    return "size"

@@ -35,7 +35,7 @@ def sizes_for(cases: dict, max_n: int | None) -> dict:
 
 def swell_meta(run_dir: Path, cases: dict, sizes: dict, representations, budget_s: float, workers: int, seed: int,
                started: dt.datetime, seconds: float, failures: list) -> dict:
-    from diffbench.runner import machine, versions
+    from diffbench.runner.meta import machine, versions
     return {
         "run_id": run_dir.name, "kind": "swell", "command": " ".join(["diffbench", *sys.argv[1:]]), "argv": sys.argv,
         "seed": seed, "time_budget_s": budget_s, "workers": workers, "threads_per_worker": 1,
@@ -80,7 +80,7 @@ def fits_table(fits: list[dict]) -> Table:
 def swell_command(case_names, max_n, representations, budget_s, workers, seed, case_dirs, out_dir, no_report):
     """Measure expression swell: each representation's size and time per case parameter, with growth-law fits."""
     from diffbench.cli import load_or_fail
-    from diffbench.runner import new_run_dir
+    from diffbench.runner.meta import new_run_dir
 
     console = Console()
     available = load_or_fail(case_dirs)

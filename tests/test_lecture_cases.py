@@ -15,7 +15,7 @@ from diffbench.methods.analytic import analytic_jacobian
 from diffbench.reference import reference
 from diffbench.runner import is_failure
 from diffbench.scoring import score
-from diffbench.worker import Job, execute
+from diffbench.runner.worker import Job, execute
 
 CASES = load_cases()
 LECTURE_CASES = (

@@ -13,7 +13,7 @@ from diffbench.records import TABLES, frame
 from diffbench.reference import reference
 from diffbench.runner import is_failure
 from diffbench.scoring import best_step, sweep_errors
-from diffbench.worker import JobOutput
+from diffbench.runner.worker import JobOutput
 
 CASES = load_cases()
 SEED_CASES = ("logistic", "log_quadratic", "logdet", "linear_minus_logdet", "mds", "trace_example")

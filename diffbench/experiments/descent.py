@@ -92,9 +92,9 @@ def descend(oracle: Oracle, loss, gradient, x0, base_step: float, budget: int, r
 
 
 def run_descent(sizes=SIZES, evaluations_per_unknown: int = EVALUATIONS_PER_UNKNOWN, seed: int = 0,
-                oracles=ORACLES) -> pd.DataFrame:
+                oracles=ORACLES, cases: dict | None = None) -> pd.DataFrame:
     """Tidy rows (N, n, method, step, evaluations, wall_s, loss) of every method at every N."""
-    cases = load_cases()
+    cases = cases or load_cases()
     rows = []
     for N in sizes:
         loss, gradient, x0, base_step = mds_problem(N, seed, cases)
@@ -106,8 +106,8 @@ def run_descent(sizes=SIZES, evaluations_per_unknown: int = EVALUATIONS_PER_UNKN
     return pd.DataFrame(rows)
 
 
-def descent_table(quick: bool) -> pd.DataFrame:
-    return run_descent(QUICK_SIZES if quick else SIZES)
+def descent_table(quick: bool, seed: int = 0, cases: dict | None = None) -> pd.DataFrame:
+    return run_descent(QUICK_SIZES if quick else SIZES, seed=seed, cases=cases)
 
 
 def summary(table: pd.DataFrame, target: float = TARGET) -> pd.DataFrame:

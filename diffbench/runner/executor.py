@@ -1,0 +1,180 @@
+"""The local executor: each task in its own worker process, with a time budget, a memory limit and its own process group."""
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import resource
+import signal
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+PRELOAD = ["diffbench.runner.worker", "diffbench.cli"]   # imported once by the fork server, shared by all workers
+PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True)
+class Limits:
+    seconds: float          # wall-clock budget, from submission
+    memory_mb: int          # how far the worker's address space may grow beyond what it starts with
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A task that gave no value: timeout, or a worker that died or raised a BaseException."""
+    status: str             # timeout | failed | skipped
+    message: str
+
+
+def single_thread_environment() -> None:
+    """One BLAS/OpenMP thread per worker: set before the fork server starts, so every worker inherits it."""
+    for variable in THREAD_VARIABLES:
+        os.environ.setdefault(variable, "1")
+
+
+def single_thread_torch() -> None:
+    """Inside a worker: one torch intra-op thread, as its BLAS has (the fork server imported torch already)."""
+    import torch  # NB: imported here so the parent of the workers stays light for commands that never run torch
+    if torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
+
+
+def describe_base_exception(error: BaseException) -> str:
+    """What a BaseException that escaped the task means, in the user's words."""
+    if isinstance(error, SystemExit):
+        return f"the case called sys.exit({error.code!r})"
+    if isinstance(error, KeyboardInterrupt):
+        return "the case raised KeyboardInterrupt"
+    return f"{type(error).__name__}: {error}"
+
+
+def describe_exit(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        return f"worker process killed by {name}" + (" (a crash in native code)" if name == "SIGSEGV" else "")
+    return f"worker process exited with code {exitcode} without a result (the case called os._exit?)"
+
+
+def _limit_memory(megabytes: int) -> None:
+    try:
+        with open("/proc/self/statm") as statm:
+            baseline = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:  # NB: no /proc (macOS): RLIMIT_AS is not enforced there anyway
+        return
+    limit = baseline + megabytes * 2 ** 20
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+
+
+def _worker_main(fn, args, memory_mb: int, connection, run_pid: int) -> None:
+    """Inside the worker: own process group, die with the fork server, ignore the terminal's Ctrl-C, run, send."""
+    os.setpgid(0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)      # NB: the parent decides what an interrupt means
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # NB: not Linux: orphans are stopped by the parent's handlers only
+        pass
+    try:
+        os.kill(run_pid, 0)          # NB: the run died before prctl took effect: nothing would stop this worker
+    except ProcessLookupError:
+        os._exit(1)
+    single_thread_torch()
+    _limit_memory(memory_mb)
+    try:
+        message = ("value", fn(*args))
+    except BaseException as error:  # noqa: BLE001 - whatever a case does, it becomes this task's record
+        message = ("failure", describe_base_exception(error))
+    try:
+        connection.send(message)
+    except BaseException as error:  # noqa: BLE001 - an unpicklable value is the task's failure, not a hang
+        connection.send(("failure", f"result could not be sent back: {type(error).__name__}: {error}"))
+    connection.close()
+    os._exit(0)   # NB: no atexit handlers or buffered output of the case's making
+
+
+@dataclass
+class _Running:
+    tag: object
+    process: multiprocessing.Process
+    connection: object
+    deadline: float
+    budget_s: float
+    started: float
+
+
+class LocalExecutor:
+    """Up to `workers` tasks at a time, each in a fresh process forked from one fork server."""
+
+    def __init__(self, workers: int):
+        single_thread_environment()
+        self.workers = workers
+        self.context = multiprocessing.get_context("forkserver")
+        self.context.set_forkserver_preload(PRELOAD)
+        self.running: list[_Running] = []
+
+    def free(self) -> int:
+        return self.workers - len(self.running)
+
+    def submit(self, tag, fn, args: tuple, limits: Limits) -> None:
+        receive, send = self.context.Pipe(duplex=False)
+        process = self.context.Process(target=_worker_main, daemon=True,
+                                       args=(fn, args, limits.memory_mb, send, os.getpid()))
+        process.start()
+        send.close()
+        now = time.monotonic()
+        self.running.append(_Running(tag, process, receive, now + limits.seconds, limits.seconds, now))
+
+    def collect(self, timeout: float) -> list[tuple]:
+        """(tag, value or Failure, seconds) of every task that ended within `timeout` seconds."""
+        if not self.running:
+            return []
+        now = time.monotonic()
+        wake = min(timeout, max(0.0, min(r.deadline for r in self.running) - now))
+        ready = set(wait([r.connection for r in self.running] + [r.process.sentinel for r in self.running], wake))
+        finished, now = [], time.monotonic()
+        for task in list(self.running):
+            outcome = None
+            if task.connection in ready:
+                try:
+                    kind, value = task.connection.recv()
+                    outcome = value if kind == "value" else Failure("failed", value)
+                except (EOFError, OSError):
+                    outcome = None
+            if outcome is None and task.process.sentinel in ready:
+                task.process.join(1)
+                outcome = Failure("failed", describe_exit(task.process.exitcode))
+            if outcome is None and now >= task.deadline:
+                outcome = Failure("timeout", f"timed out after {task.budget_s:g} s")
+            if outcome is not None:
+                self._end(task)
+                finished.append((task.tag, outcome, now - task.started))
+        return finished
+
+    def _end(self, task: _Running) -> None:
+        self.running.remove(task)
+        _kill_group(task.process)
+        task.process.join(5)
+        task.connection.close()
+
+    def stop(self) -> None:
+        """Kill every running task's process group (the task's own children included)."""
+        for task in list(self.running):
+            self._end(task)
+
+
+def _kill_group(process) -> None:
+    if process.pid is None:
+        return
+    for kill in (lambda: os.killpg(process.pid, signal.SIGKILL), lambda: os.kill(process.pid, signal.SIGKILL)):
+        try:
+            kill()
+            return
+        except (ProcessLookupError, PermissionError):
+            continue
+

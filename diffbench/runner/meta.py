@@ -1,0 +1,80 @@
+"""Run folders and their metadata: a fresh folder, versions, machine, meta.json contents."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import socket
+import sys
+from pathlib import Path
+
+from diffbench.runner.config import RunConfig
+from diffbench.runner.executor import Failure
+from diffbench.thresholds import REFERENCE_AGREEMENT_DIGITS
+
+SEED_SCHEME = "numpy.random.default_rng([seed, crc32(case|params), point])"
+
+
+def new_run_dir(out_dir: Path) -> Path:
+    """A fresh folder under out_dir; never one that exists."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1, 1000):
+        path = out_dir / (stamp if attempt == 1 else f"{stamp}-{attempt}")
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
+    raise RuntimeError(f"could not create a new run folder in {out_dir}")
+
+
+def versions() -> dict:
+    import mpmath
+    import numpy
+    import sympy
+    import torch
+
+    import diffbench
+    return {"python": platform.python_version(), "numpy": numpy.__version__, "sympy": sympy.__version__,
+            "mpmath": mpmath.__version__, "torch": torch.__version__, "diffbench": diffbench.__version__}
+
+
+def machine() -> dict:
+    return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
+            "cpu_count": os.cpu_count(), "hostname": socket.gethostname()}
+
+
+def run_meta(config: RunConfig, run_dir: Path, started: str, seconds: float, status: str, counts: dict,
+             failures: list, rejected: list) -> dict:
+    """meta.json of a run: what was asked (config, resumable), where it stands (status, counts), what failed."""
+    return {
+        "kind": "run", "status": status, "jobs": counts,
+        "run_id": run_dir.name, "command": " ".join(config.command), "argv": list(sys.argv),
+        "seed": config.seed, "seed_scheme": SEED_SCHEME, "precision_dps": config.dps,
+        "time_budget_s": config.time_budget_s, "reference_budget_s": config.reference_budget_s,
+        "memory_mb": config.memory_mb, "quick": config.mode == "quick", "mode": config.mode,
+        "workers": config.workers, "threads_per_worker": 1, "started": started,
+        "finished": dt.datetime.now().isoformat(timespec="seconds"), "total_time_s": round(seconds, 3),
+        "versions": versions(), "machine": machine(), "cases": list(config.cases), "methods": list(config.methods),
+        "experiments": list(config.experiments), "case_sources": sorted(set(config.sources().values())),
+        "config": config.resumable(), "ref_required_digits": REFERENCE_AGREEMENT_DIGITS, "failures": failures,
+        "rejected": [planned.message for _, planned in rejected],
+        "exit_code": 1 if failures or status == "failed" else 0,
+    }
+
+
+def slowest(results: list, count: int = 8) -> list:
+    """The tasks that took longest (wall seconds in their worker), so a user sees where time went."""
+    timed = [{"job": task.label, "seconds": round(seconds, 2),
+              "status": outcome.status if isinstance(outcome, Failure) else "ok"} for task, outcome, seconds in results]
+    return sorted(timed, key=lambda t: -t["seconds"])[:count]
+
+
+def time_by_method(results: list) -> dict:
+    """Worker seconds spent per method (and on references), summed over jobs."""
+    totals: dict = {}
+    for task, _, seconds in results:
+        name = task.label.rsplit(" ", 1)[-1] if task.key.startswith("method|") else task.key.split("|", 1)[0]
+        totals[name] = round(totals.get(name, 0.0) + seconds, 2)
+    return dict(sorted(totals.items(), key=lambda item: -item[1]))

@@ -1,0 +1,108 @@
+"""The whole run: plan in workers, run the jobs into the journal, derive the tables and meta.json from the journal."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+from diffbench import records
+from diffbench.methods import METHODS
+from diffbench.runner.catalog import survey
+from diffbench.runner.config import Plan, RunConfig, job_key, plan
+from diffbench.runner.executor import Failure, Limits, LocalExecutor
+from diffbench.runner.extras import experiment_tasks, extra_failures, trace_tasks, write_trace_index
+from diffbench.runner.interrupts import Interrupted, StopRequest
+from diffbench.runner.join import assemble
+from diffbench.runner.journal import Journal, read_journal
+from diffbench.runner.meta import new_run_dir, run_meta, slowest, time_by_method
+from diffbench.runner.scheduler import Task, run_tasks
+from diffbench.runner.worker import execute
+
+
+def job_tasks(plan_: Plan, config: RunConfig) -> list[Task]:
+    tasks = []
+    for job in plan_.jobs:
+        budget = config.reference_budget_s if job.kind == "reference" else config.time_budget_s
+        lane = (job.case, job.method) if job.kind == "method" and METHODS[job.method].expected_timeout else None
+        tasks.append(Task(job_key(job), execute, (job,), Limits(budget, config.memory_mb), job.label, lane))
+    return tasks
+
+
+def execute_run(config: RunConfig, progress=None, resume_dir: Path | None = None) -> tuple[Path, dict]:
+    """Run into a new folder (or finish resume_dir); meta["status"] says how it ended, meta["exit_code"] what to exit."""
+    clock = time.perf_counter()
+    run_dir = Path(resume_dir) if resume_dir else new_run_dir(Path(config.out_dir))
+    previous = records.read_meta(run_dir) if resume_dir else {}
+    started = previous.get("started") or dt.datetime.now().isoformat(timespec="seconds")
+    entries = read_journal(run_dir)
+    executor = LocalExecutor(config.workers)
+    plan_, tasks, status, interrupted = Plan([], [], {}), [], "running", None
+    failures = list(config.load_failures)
+    _write_meta(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status)
+    with StopRequest() as stop:
+        try:
+            plans = config.plans
+            if plans is None:
+                plans, load_failures = survey(config.sources().values(), config.mode, config.seed, executor,
+                                              config.memory_mb, stop)
+                failures += load_failures
+            plan_ = plan(config, plans)
+            tasks = job_tasks(plan_, config) + trace_tasks(run_dir, config, plan_.cases)
+            extras = experiment_tasks(run_dir, config)
+            _write_meta(run_dir, config, plan_, tasks + extras, entries, failures, started, previous, clock, status)
+            if progress:
+                progress.start(len(tasks) + len(extras))
+                for task in tasks + extras:
+                    if task.key in entries:
+                        progress.advance(task)
+            with Journal(run_dir) as journal:
+                def on_done(task, outcome, seconds):
+                    journal.append(task.key, outcome, seconds)
+                    entries[task.key] = (outcome, seconds)
+                    if progress:
+                        progress.advance(task)
+
+                run_tasks(tasks, executor, on_done, stop, entries)
+                # NB: experiments time things, so they run alone, after the jobs
+                run_tasks(extras, LocalExecutor(1), on_done, stop, entries)
+                tasks += extras
+            status = "complete"
+        except Interrupted as signal_received:
+            status, interrupted = "interrupted", signal_received
+        except BaseException:
+            executor.stop()
+            _write_meta(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, "failed")
+            raise
+        finally:
+            executor.stop()
+    meta = _finish(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status)
+    if interrupted:
+        meta["exit_code"] = interrupted.exit_code
+        records.write_meta(run_dir, meta)
+    return run_dir, meta
+
+
+def _finish(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status) -> dict:
+    results = [(job, entries[job_key(job)][0]) for job in plan_.jobs if job_key(job) in entries]
+    tables, job_failures = assemble(plan_, results, config)
+    for name, rows in tables.items():
+        records.write_table(run_dir, name, rows)
+    write_trace_index(run_dir, entries, plan_.cases)
+    return _write_meta(run_dir, config, plan_, tasks, entries, failures + job_failures + extra_failures(entries),
+                       started, previous, clock, status)
+
+
+def _write_meta(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status) -> dict:
+    finished = [(task, *entries[task.key]) for task in tasks if task.key in entries]
+    failed = sum(isinstance(outcome, Failure) and outcome.status != "skipped" for _, outcome, _ in finished)
+    counts = {"total": len(tasks), "done": len(finished), "failed": failed, "left": len(tasks) - len(finished)}
+    seconds = previous.get("total_time_s", 0.0) + time.perf_counter() - clock
+    meta = run_meta(config, run_dir, started, seconds, status, counts, failures, plan_.rejected)
+    meta["slowest_jobs"] = slowest(finished)
+    meta["worker_seconds_by_method"] = time_by_method(finished)
+    meta["resumed"] = previous.get("resumed", []) + ([dt.datetime.now().isoformat(timespec="seconds")]
+                                                     if previous else [])
+    if previous.get("command"):
+        meta["command"] = previous["command"]
+    records.write_meta(run_dir, meta)
+    return meta

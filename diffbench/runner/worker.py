@@ -1,0 +1,181 @@
+"""What runs inside a worker process: planning a case file, a reference or method job, a case's evaluation traces."""
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from diffbench.backends import FloatOps
+from diffbench.case import DomainError, describe, load_case_file, point_rng
+from diffbench.methods import METHODS
+from diffbench.methods.base import PointResult
+from diffbench.reference import reference
+from diffbench.timing import measure
+from diffbench.trace import write_traces
+
+
+@dataclass(frozen=True)
+class Job:
+    kind: str                 # "reference" | "method"
+    source: str               # the case's file
+    case: str
+    params: dict
+    points: tuple             # inputs of each point (dicts of float64 arrays)
+    seed: int
+    method: str = ""
+    dps: int = 50
+    first_point: int = 0      # index of points[0] among the parameter's points (references run one point a job)
+
+    @property
+    def label(self) -> str:
+        what = self.method or f"reference point {self.first_point}"
+        return f"{self.case} {', '.join(f'{k}={v}' for k, v in self.params.items())} {what}".strip()
+
+
+@dataclass
+class JobOutput:
+    job: Job | None = None
+    points: list = field(default_factory=list)      # PointResult per point (method) or reference dicts
+    func_times: list = field(default_factory=list)  # plain float function time per point
+    seconds: float = 0.0                             # wall time of the whole job
+    nonfinite_reason: str | None = None              # why NaN/inf is expected at these parameters (the case says)
+
+
+@functools.lru_cache(maxsize=None)
+def _cases_in(source: str) -> dict:
+    return {c.name: c for c in load_case_file(source)}
+
+
+def find_case(source: str, name: str):
+    return _cases_in(source)[name]
+
+
+def execute(job: Job) -> JobOutput:
+    """Run a job; an exception at one point becomes that point's failed result, not a crash."""
+    start = time.perf_counter()
+    output = _execute(job)
+    output.seconds = time.perf_counter() - start
+    return output
+
+
+def _execute(job: Job) -> JobOutput:
+    case = find_case(job.source, job.case)
+    output = JobOutput(job)
+    if job.kind == "reference":
+        for index, inputs in enumerate(job.points, start=job.first_point):
+            rng = point_rng(job.seed, case.name + "|reference", job.params, index)
+            try:
+                output.points.append(reference(case, job.params, inputs, rng, job.dps))
+            except Exception as error:  # noqa: BLE001 - recorded, the run goes on
+                output.points.append({"error": _describe(error)})
+        return output
+    method = METHODS[job.method]
+    output.nonfinite_reason = case.nonfinite_reason(job.params)
+    ops = FloatOps()
+    for inputs in job.points:
+        try:
+            output.func_times.append(measure(lambda: case.call(ops, inputs, job.params)))
+        except Exception:  # noqa: BLE001 - the method's own run reports the failure
+            output.func_times.append(float("nan"))
+    rng = point_rng(job.seed, case.name + "|" + job.method, job.params, 0)
+    # Methods with a shared setup (symbolic derivation) see all points at once, the rest one at a time.
+    groups = [list(job.points)] if method.shared_setup else [[p] for p in job.points]
+    for group in groups:
+        try:
+            with np.errstate(all="ignore"):
+                output.points.extend(method.run(case, job.params, group, rng))
+        except Exception as error:  # noqa: BLE001 - recorded, the run goes on
+            output.points.extend(PointResult(status="failed", message=_describe(error)) for _ in group)
+    return output
+
+
+@dataclass(frozen=True)
+class PlannedParam:
+    """One parameter value of a case: its points' inputs, or why it has none."""
+    params: dict
+    points: tuple = ()        # inputs of each point
+    status: str = "ok"        # ok | domain_error | failed
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class CasePlan:
+    """What the parent needs to know of a case: plain data, no function of the case's."""
+    name: str
+    family: str
+    source: str
+    sweep: str | None
+    params: tuple             # PlannedParam per parameter value of the run's mode
+
+
+@dataclass(frozen=True)
+class LoadFailure:
+    source: str
+    message: str              # names the file and line
+
+
+def plan_file(source: str, mode: str, seed: int):
+    """Load one case file and build every point's inputs: CasePlans, or the LoadFailure of the file."""
+    try:
+        cases = load_case_file(source)
+    except BaseException as error:  # noqa: BLE001 - a module failing or exiting at import is its file's record
+        return LoadFailure(source, f"could not load cases from {source}: {_describe_in(error, source)}")
+    return [CasePlan(case.name, case.family, case.source, case.sweep,
+                     tuple(_plan_param(case, case.params(value), mode, seed) for value in case.sweep_values(mode)))
+            for case in cases]
+
+
+def _plan_param(case, params: dict, mode: str, seed: int) -> PlannedParam:
+    count = 1 if mode == "quick" else case.points  # NB: --quick keeps point 0 only
+    try:
+        return PlannedParam(params, tuple(case.inputs(seed, params, k) for k in range(count)))
+    except DomainError as error:
+        return PlannedParam(params, status="domain_error", message=str(error))
+    except Exception as error:  # noqa: BLE001 - inputs that cannot be built are that parameter's record
+        return PlannedParam(params, status="failed", message=f"inputs of {describe(params)}: {_describe(error)}")
+
+
+def trace_case(source: str, name: str, run_dir: str, seed: int, mode: str) -> dict:
+    """Write the case's evaluation traces into run_dir/traces: {"stems": files written, "failures": records}."""
+    scratch = Path(run_dir) / ".traces" / name
+    shutil.rmtree(scratch, ignore_errors=True)   # NB: ours, from an earlier, interrupted try
+    scratch.mkdir(parents=True)
+    failures = write_traces(scratch, {name: find_case(source, name)}, seed, mode)
+    stems = []
+    written = scratch / "traces"
+    if (written / "index.json").exists():
+        stems = json.loads((written / "index.json").read_text())
+        target = Path(run_dir) / "traces"
+        target.mkdir(exist_ok=True)
+        for path in written.iterdir():
+            if path.name != "index.json":
+                path.replace(target / path.name)
+    shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        scratch.parent.rmdir()
+    except OSError:
+        pass    # another case's trace is still being written
+    return {"stems": stems, "failures": failures}
+
+
+def _describe_in(error: BaseException, source: str) -> str:
+    """The error, and the line of the case file it came from."""
+    if isinstance(error, SyntaxError) and error.lineno:
+        return f"SyntaxError: {error.msg} (at {Path(error.filename or source).name}:{error.lineno})"
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename) == Path(source)]
+    where = f" (at {Path(source).name}:{frames[-1].lineno})" if frames else ""
+    if isinstance(error, SystemExit):
+        return f"the case module called sys.exit({error.code!r}){where}"
+    return f"{type(error).__name__}: {error}{where}"
+
+
+def _describe(error: BaseException) -> str:
+    frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+    where = f" (at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})" if frame else ""
+    return f"{type(error).__name__}: {error}{where}"
