@@ -248,18 +248,26 @@ def list_(case_dirs, notes):
             console.print(f"\n[bold]{case.name}[/bold]\n{escape(case.note or '(no note)')}", highlight=False)
 
 
+class NotARun(click.ClickException):
+    """A folder `report` refuses: a usage error, said in one line (no usage text)."""
+    exit_code = 2
+
+
 @main.command()
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where a comparison of two runs is written (default: the second run's folder).")
 def report(run_dirs, out_dir):
     """Rebuild RUN_DIR's report from its CSVs, or compare two runs: report A B."""
-    from diffbench.report import render_comparison, render_report
+    if len(run_dirs) not in (1, 2):
+        raise click.UsageError("give one run folder, or two to compare")
+    for run_dir in run_dirs:
+        try:
+            records.check_run_folder(run_dir)
+        except records.RunFolderError as error:
+            raise NotARun(str(error)) from None
+    from diffbench.report import render_comparison, render_report   # NB: lazy, keeps start-up fast
     if len(run_dirs) == 1:
         click.echo(render_report(run_dirs[0]))
-    elif len(run_dirs) == 2:
-        click.echo(render_comparison(run_dirs[0], run_dirs[1], out_dir or run_dirs[1]))
     else:
-        raise click.UsageError("give one run folder, or two to compare")
-
-
+        click.echo(render_comparison(run_dirs[0], run_dirs[1], out_dir or run_dirs[1]))
