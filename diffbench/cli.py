@@ -13,7 +13,6 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from diffbench import records
 from diffbench.options import JOBS, OUT_DIR, SECONDS, SEED, default_jobs, reference_budget
 
 
@@ -171,6 +170,7 @@ def main():
 def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_budget_s, workers, dps, experiments,
         no_report):
     """Run cases x methods, score against mpmath, write reports/<run-id>/."""
+    from diffbench import records
     from diffbench.runner import RunConfig, execute_run
     from diffbench.summary import digits_table, failure_lines
 
@@ -222,7 +222,7 @@ def input_shapes(case) -> str:
 @click.option("--notes", is_flag=True, help="Print each case's assignment text.")
 def list_(case_dirs, notes):
     """List the cases and methods."""
-    from diffbench.methods import DEFAULT_METHODS, METHODS
+    from diffbench.methods import DEFAULT_METHODS, REGISTRY
     console = Console()
     cases = load_or_fail(case_dirs)
     table = Table(title="cases", header_style="bold")
@@ -239,8 +239,8 @@ def list_(case_dirs, notes):
     methods = Table(title="methods", header_style="bold")
     for column in ("method", "kind", "description", "default"):
         methods.add_column(column)
-    for method in METHODS.values():
-        methods.add_row(method.name, method.kind, method.description, "yes" if method.name in DEFAULT_METHODS else "")
+    for name, entry in REGISTRY.items():   # NB: the registry's text, so listing imports no method module
+        methods.add_row(name, entry.kind, entry.description, "yes" if name in DEFAULT_METHODS else "")
     console.print(methods)
     if notes:
         for case in cases.values():
@@ -261,6 +261,7 @@ def report(run_dirs, out_dir):
     """Rebuild RUN_DIR's report from its CSVs, or compare two runs: report A B."""
     if len(run_dirs) not in (1, 2):
         raise click.UsageError("give one run folder, or two to compare")
+    from diffbench import records   # NB: lazy, like every heavy import here: keeps start-up fast (pandas)
     for run_dir in run_dirs:
         try:
             records.check_run_folder(run_dir)
