@@ -52,8 +52,10 @@ def _small_run(run_dir: Path) -> Path:
     results = [{**key, "method": method, "status": "ok", "n_inputs": 1, "n_outputs": 1, "rel_error": error,
                 "correct_digits": digits, "eval_time_s": 2e-6 * (k + 1), "func_time_s": 1e-6,
                 "cost_ratio": 2.0 * (k + 1), "ref_digits": 50.0}
-               for k, (method, error, digits) in enumerate([("tape_reverse", 1e-16, 16.0), ("fd_central", 1e-10, 10.0)])]
-    swell = [{**key, "representation": rep, "nodes": n, "ops": n // 2} for rep, n in (("function", 9), ("tape_trace", 12))]
+               for k, (method, error, digits) in enumerate([("tape_reverse", 1e-16, 16.0),
+                                                            ("fd_central", 1e-10, 10.0)])]
+    swell = [{**key, "representation": rep, "nodes": n, "ops": n // 2}
+             for rep, n in (("function", 9), ("tape_trace", 12))]
     timing = [{**key, "method": r["method"], "phase": "eval", "time_s": r["eval_time_s"]} for r in results]
     for name in records.TABLES:
         records.write_table(run_dir, name, {"results": results, "swell": swell, "timing": timing}.get(name, []))

@@ -1,4 +1,4 @@
-"""Building evaluation traces in the survey's layout (Baydin et al. 2018, Tables 2-3): one row per v_i, read off a tape."""
+"""Building evaluation traces in the survey's layout (Baydin et al. 2018, Tables 2-3): one row per v_i, off a tape."""
 from __future__ import annotations
 
 import inspect
