@@ -19,7 +19,7 @@ def reference_columns(ref: dict | None) -> dict:
     if ref is None or "error" in ref:
         return {}
     return {"ref_digits": ref["digits"], "ref_route2": ref["route2"],
-            "ref_flagged": bool(ref["digits"] < REFERENCE_AGREEMENT_DIGITS)}
+            "ref_flagged": not ref["digits"] >= REFERENCE_AGREEMENT_DIGITS}   # NaN digits are flagged too
 
 
 def method_rows(case, params, method, output, references, tables):

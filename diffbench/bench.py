@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from diffbench.case import load_cases
+from diffbench.startup import BASELINE, measure_startup
 
 # case -> values of its swept parameter, as issues 2 and 5 list them.
 BENCH_SIZES = {"mds": (50, 200, 1000), "logdet": (10, 100), "log_quadratic": (100, 2000), "logistic": (8,)}
@@ -163,6 +164,16 @@ def render_runs(rows: list[dict]) -> Table:
     return out
 
 
+def render_startup(rows: list[dict]) -> Table:
+    out = Table(title=f"start-up: seconds to first output, ratio to `{BASELINE}` (median of rounds)",
+                header_style="bold")
+    for column in ("command", "seconds", "ratio"):
+        out.add_column(column, justify="left" if column == "command" else "right")
+    for r in rows:
+        out.add_row(r["command"], f"{r['seconds']:.3f}", f"{r['ratio']:.1f}")
+    return out
+
+
 def missed_targets(table: pd.DataFrame) -> list[str]:
     """One line per ratio above its target."""
     lines = []
@@ -186,7 +197,8 @@ def missed_targets(table: pd.DataFrame) -> list[str]:
               help="Override the rows, e.g. 'mds=50;logistic=4,8'.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the ratio table as CSV here.")
-def bench_command(quick, skip_runs, rounds, min_batch_s, sizes_text, csv_path):
+@click.option("--skip-startup", is_flag=True, help="Do not time the light commands' start-up.")
+def bench_command(quick, skip_runs, rounds, min_batch_s, sizes_text, csv_path, skip_startup):
     """Time tape gradients against the float function and torch.autograd; time whole runs."""
     console = Console(width=None if sys.stdout.isatty() else 120)
     sizes = parse_sizes(sizes_text) if sizes_text else (QUICK_SIZES if quick else BENCH_SIZES)
@@ -197,6 +209,8 @@ def bench_command(quick, skip_runs, rounds, min_batch_s, sizes_text, csv_path):
     if csv_path:
         table.to_csv(csv_path, index=False)
         console.print(f"ratios: {csv_path}")
+    if not skip_startup:
+        console.print(render_startup(measure_startup()))
     if not skip_runs:
         console.print(render_runs(time_runs(quick_only=quick)))
 

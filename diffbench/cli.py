@@ -13,7 +13,6 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from diffbench import records
 from diffbench.options import JOBS, OUT_DIR, SECONDS, SEED, default_jobs, reference_budget
 
 
@@ -176,6 +175,7 @@ def main():
 def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_budget_s, workers, memory_mb, dps,
         experiments, resume_dir, no_report):
     """Run cases x methods, score against mpmath, write reports/<run-id>/."""
+    from diffbench import records
     from diffbench.runner import RunConfig, execute_run
     from diffbench.runner.config import default_memory_mb
     from diffbench.runner.resume import resumed_config, survey_cases
@@ -243,7 +243,7 @@ def input_shapes(case) -> str:
 @click.option("--notes", is_flag=True, help="Print each case's assignment text.")
 def list_(case_dirs, notes):
     """List the cases and methods."""
-    from diffbench.methods import DEFAULT_METHODS, METHODS
+    from diffbench.methods import DEFAULT_METHODS, REGISTRY
     console = Console()
     cases = load_or_fail(case_dirs)
     table = Table(title="cases", header_style="bold")
@@ -260,13 +260,18 @@ def list_(case_dirs, notes):
     methods = Table(title="methods", header_style="bold")
     for column in ("method", "kind", "description", "default"):
         methods.add_column(column)
-    for method in METHODS.values():
-        methods.add_row(method.name, method.kind, method.description, "yes" if method.name in DEFAULT_METHODS else "")
+    for name, entry in REGISTRY.items():   # NB: the registry's text, so listing imports no method module
+        methods.add_row(name, entry.kind, entry.description, "yes" if name in DEFAULT_METHODS else "")
     console.print(methods)
     if notes:
         for case in cases.values():
             # NB: escaped, so Markdown such as I[z > 0] is not taken for rich markup
             console.print(f"\n[bold]{case.name}[/bold]\n{escape(case.note or '(no note)')}", highlight=False)
+
+
+class NotARun(click.ClickException):
+    """A folder `report` refuses: a usage error, said in one line (no usage text)."""
+    exit_code = 2
 
 
 @main.command()
@@ -275,12 +280,16 @@ def list_(case_dirs, notes):
               help="Where a comparison of two runs is written (default: the second run's folder).")
 def report(run_dirs, out_dir):
     """Rebuild RUN_DIR's report from its CSVs, or compare two runs: report A B."""
-    from diffbench.report import render_comparison, render_report
+    if len(run_dirs) not in (1, 2):
+        raise click.UsageError("give one run folder, or two to compare")
+    from diffbench import records   # NB: lazy, like every heavy import here: keeps start-up fast (pandas)
+    for run_dir in run_dirs:
+        try:
+            records.check_run_folder(run_dir)
+        except records.RunFolderError as error:
+            raise NotARun(str(error)) from None
+    from diffbench.report import render_comparison, render_report   # NB: lazy, keeps start-up fast
     if len(run_dirs) == 1:
         click.echo(render_report(run_dirs[0]))
-    elif len(run_dirs) == 2:
-        click.echo(render_comparison(run_dirs[0], run_dirs[1], out_dir or run_dirs[1]))
     else:
-        raise click.UsageError("give one run folder, or two to compare")
-
-
+        click.echo(render_comparison(run_dirs[0], run_dirs[1], out_dir or run_dirs[1]))

@@ -1,6 +1,7 @@
-"""Tidy record tables of a run: column schemas and CSV reading/writing."""
+"""Tidy record tables of a run: column schemas, CSV reading/writing and the checks of a run folder."""
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -94,6 +95,8 @@ FD_EVALS_COLUMNS = {
     "expected_rel_error": "float64",  # theory: sqrt((n - 1) / samples)
 }
 
+RUN_FORMAT_VERSION = 1   # meta.json's format_version: what a run folder holds and how its tables read
+
 TABLES = {
     "results": RESULTS_COLUMNS,
     "fd_sweep": FD_SWEEP_COLUMNS,
@@ -117,23 +120,107 @@ def write_table(run_dir: Path, table: str, rows: list[dict]) -> Path:
     return path
 
 
+class RunFolderError(ValueError):
+    """A folder that is not a readable run; the message is one line naming the file and the problem."""
+
+
 def read_table(run_dir: Path, table: str) -> pd.DataFrame:
+    """The table with exactly its schema's columns (empty when the run has no such file).
+
+    Raises RunFolderError for a file that is not a whole CSV table of this schema: binary, empty, cut off
+    mid-row, unknown columns, fields that do not parse or values that do not fit their column."""
     path = Path(run_dir) / f"{table}.csv"
     columns = TABLES[table]
     if not path.exists():
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
-    df = pd.read_csv(path, keep_default_na=True)
+    df = _parse_csv(path, path.read_bytes())
+    unknown = [c for c in df.columns if c not in columns]
+    if unknown or "case" not in df:
+        shown = ", ".join(map(repr, unknown[:3])) + (", ..." if len(unknown) > 3 else "")
+        raise RunFolderError(f"{path}: not a {table} table (unknown columns {shown})" if unknown
+                             else f"{path}: not a {table} table (no case column)")
     for column in columns:
         if column not in df:
             df[column] = pd.NA
-    return df[list(columns)].astype(columns)
+    for column, dtype in columns.items():
+        try:
+            df[column] = df[column].astype(dtype)
+        except (TypeError, ValueError) as error:
+            raise RunFolderError(f"{path}: column {column} holds a value that is not {dtype}: "
+                                 f"{_first_line(error)}") from None
+    return df[list(columns)]
+
+
+def _parse_csv(path: Path, data: bytes) -> pd.DataFrame:
+    if b"\0" in data:
+        raise RunFolderError(f"{path}: binary data, not a CSV table")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise RunFolderError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    if not text.strip():
+        raise RunFolderError(f"{path}: empty, not even a header row")
+    if not text.endswith("\n"):
+        raise RunFolderError(f"{path}: ends in the middle of a row (truncated)")
+    try:
+        return pd.read_csv(io.StringIO(text), keep_default_na=True, low_memory=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:
+        raise RunFolderError(f"{path}: cannot be parsed as CSV: {_first_line(error)}") from None
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+def table_rows(run_dir: Path) -> dict:
+    """Table name -> row count, for each table file the run folder holds."""
+    return {name: len(read_table(run_dir, name)) for name in TABLES if (Path(run_dir) / f"{name}.csv").exists()}
 
 
 def write_meta(run_dir: Path, meta: dict) -> Path:
+    """meta.json, stamped with the run format and the row count of every table already written.
+
+    NB: the counts are read back from the tables in the folder, so write the tables first."""
     path = Path(run_dir) / "meta.json"
-    path.write_text(json.dumps(meta, indent=2, default=str))
+    stamped = {"format_version": RUN_FORMAT_VERSION, **meta, "table_rows": table_rows(run_dir)}
+    path.write_text(json.dumps(stamped, indent=2, default=str))
     return path
 
 
 def read_meta(run_dir: Path) -> dict:
     return json.loads((Path(run_dir) / "meta.json").read_text())
+
+
+def check_run_folder(run_dir: Path) -> dict:
+    """The run's meta, once the folder proves to be a run whose tables are whole; else RunFolderError."""
+    run_dir = Path(run_dir)
+    meta_path = run_dir / "meta.json"
+    if not meta_path.is_file():
+        raise RunFolderError(f"{run_dir} is not a diffbench run folder (it has no meta.json)")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise RunFolderError(f"{meta_path}: not valid JSON ({_first_line(error)})") from None
+    version = meta.get("format_version") if isinstance(meta, dict) else None
+    if version is None:
+        raise RunFolderError(f"{run_dir} is not a diffbench run folder (meta.json has no format_version)")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise RunFolderError(f"{meta_path}: format_version {version!r} is not a run format")
+    if version > RUN_FORMAT_VERSION:
+        raise RunFolderError(f"{meta_path}: run format {version} is newer than this diffbench reads "
+                             f"({RUN_FORMAT_VERSION}); upgrade diffbench")
+    counts = meta.get("table_rows")
+    if not isinstance(counts, dict):
+        raise RunFolderError(f"{meta_path}: no table_rows (the row count of each table)")
+    for name in TABLES:
+        path, expected = run_dir / f"{name}.csv", counts.get(name)
+        if not path.exists():
+            if expected:
+                raise RunFolderError(f"{path} is missing; meta.json records {expected} rows")
+            continue
+        if not isinstance(expected, int) or isinstance(expected, bool):
+            raise RunFolderError(f"{path}: meta.json records no row count for it")
+        rows = len(read_table(run_dir, name))
+        if rows != expected:
+            raise RunFolderError(f"{path} has {rows} rows; meta.json records {expected} (truncated or edited)")
+    return meta

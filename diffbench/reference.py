@@ -54,6 +54,8 @@ def reference(case, params, inputs, rng, dps: int = 50) -> dict:
 def agreement_digits(mp, a, b, cap) -> float:
     difference = mp.ctx.sqrt(mp.ctx.fsum(abs(v) ** 2 for v in (a - b).ravel()))
     scale = mp.ctx.sqrt(mp.ctx.fsum(abs(v) ** 2 for v in b.ravel()))
+    if mp.ctx.isnan(difference) or mp.ctx.isnan(scale):
+        return float("nan")   # NB: min(cap, nan) would be cap: a NaN route agrees to no digits
     if difference == 0:
         return float(cap)
     if scale == 0:

@@ -7,7 +7,7 @@ import click
 from rich.console import Console
 
 from diffbench.case import DomainError, load_cases
-from diffbench.graph import trace_svg
+from diffbench.trace.graph import trace_svg
 from diffbench.trace import FORMATS, MODES, TraceTooLong, rich_table, trace_case
 
 

@@ -12,7 +12,7 @@ from diffbench.experiments import command, jacobian
 def test_bench_prints_ratios_for_tiny_sizes(tmp_path):
     csv = tmp_path / "ratios.csv"
     result = CliRunner().invoke(main, ["bench", "--sizes", "logistic=2;log_quadratic=3", "--skip-runs",
-                                       "--rounds", "1", "--min-batch", "0.001", "--csv", str(csv)])
+                                       "--skip-startup", "--rounds", "1", "--min-batch", "0.001", "--csv", str(csv)])
     assert result.exit_code == 0, result.output
     assert "grad/f" in result.output and "tape/torch" in result.output
     table = pd.read_csv(csv)

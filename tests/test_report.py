@@ -3,17 +3,21 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from diffbench.records import TABLES, frame, read_table, write_meta, write_table
+from diffbench.records import (RUN_FORMAT_VERSION, TABLES, RunFolderError, check_run_folder, frame, read_table,
+                               write_meta, write_table)
 from diffbench.report import SECTIONS, render_comparison, render_report
+from diffbench.report.html import WRITTEN
 
 EVIL = "<script>alert(1)</script>"
 CASES = {  # case -> (family, params as (text, size))
@@ -242,6 +246,8 @@ def test_quick_run_end_to_end_in_headless_chromium(tmp_path):
     page = (run_dir / "report.html").read_text(encoding="utf-8")
     for table in ("results", "fd_sweep", "swell", "timing"):
         assert len(pd.read_csv(run_dir / f"{table}.csv")) > 0
+    meta = check_run_folder(run_dir)
+    assert meta["table_rows"]["results"] == len(pd.read_csv(run_dir / "results.csv")) > 0
     shot = tmp_path / "quick.png"
     run = _chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,4000", (run_dir / "report.html").as_uri())
     assert shot.exists() and shot.stat().st_size > 10_000, run.stderr[-2000:]
@@ -251,3 +257,121 @@ def test_quick_run_end_to_end_in_headless_chromium(tmp_path):
     found = json.loads(html.unescape(re.search(r'<pre id="probe">(.*?)</pre>', dom, flags=re.S).group(1)))
     assert found["errors"] == [] and found["resources"] == []
     assert len(found["figures"]) >= 6 and all(w > 100 and h > 50 for w, h in found["figures"])
+
+
+# ---------------------------------------------------------------- `diffbench report` on folders it must refuse
+
+DIFFBENCH = str(Path(sys.executable).with_name("diffbench"))
+
+
+def _files(folder: Path) -> dict:
+    """Every file under `folder` (relative path -> bytes), to prove a command changed nothing."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _diffbench(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([DIFFBENCH, *map(str, args)], capture_output=True, text=True, timeout=300,
+                          env=os.environ.copy())
+
+
+def _refused(done: subprocess.CompletedProcess, *words: str) -> None:
+    """Exit 2, one line on stderr, no traceback, naming what is wrong."""
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert done.stderr.startswith("Error: ") and all(w in done.stderr for w in words), done.stderr
+
+
+def test_meta_records_its_format_and_row_counts(report_run_dir):
+    meta = json.loads((report_run_dir / "meta.json").read_text())
+    assert meta["format_version"] == RUN_FORMAT_VERSION
+    assert meta["table_rows"] == {name: len(rows) for name, rows in _records().items()}
+    assert check_run_folder(report_run_dir)["run_id"] == "run-a"
+
+
+@pytest.mark.parametrize("meta", [None, b'{"run_id": "x", "cases": []}', b"{not json", b"[1, 2]",
+                                  b'{"format_version": 99, "table_rows": {}}', b'{"format_version": "1"}'],
+                         ids=["no meta", "no version", "garbage", "list", "newer", "text version"])
+def test_report_refuses_a_folder_that_is_not_a_run(tmp_path, report_run_dir, meta):
+    folder = tmp_path / "mine"
+    (folder / "figures").mkdir(parents=True)
+    (folder / "figures" / "my-plot.svg").write_text("<svg>my own figure</svg>")
+    (folder / "notes.txt").write_bytes(b"not a run\n")
+    shutil.copy(report_run_dir / "results.csv", folder)
+    if meta is not None:
+        (folder / "meta.json").write_bytes(meta)
+    before = _files(folder)
+    _refused(_diffbench("report", folder), "mine")
+    assert _files(folder) == before
+
+
+def _cut_mid_row(text: str) -> str:
+    return text[: len(text) // 2]
+
+
+def _drop_last_rows(text: str) -> str:
+    return "".join(text.splitlines(keepends=True)[:-3])
+
+
+def _bad_value(text: str) -> str:
+    head, first, *rest = text.splitlines(keepends=True)
+    column = head.rstrip("\n").split(",").index("rel_error")
+    fields = first.rstrip("\n").split(",")
+    fields[column] = "about-a-third"
+    return "".join([head, ",".join(fields) + "\n", *rest])
+
+
+CORRUPTIONS = {
+    "truncated mid-row": (lambda data: _cut_mid_row(data.decode()).encode(), "truncated"),
+    "truncated at a row": (lambda data: _drop_last_rows(data.decode()).encode(), "meta.json records"),
+    "garbage": (lambda data: b"hello world\nthis is, not a table\n", "not a results table"),
+    "empty": (lambda data: b"", "empty"),
+    "binary": (lambda data: bytes(range(256)) * 4, "binary"),
+    "extra fields": (lambda data: data + b"a,b,c," * 40 + b"\n", "cannot be parsed"),
+    "not a number": (lambda data: _bad_value(data.decode()).encode(), "rel_error"),
+}
+
+
+@pytest.mark.parametrize("corruption", CORRUPTIONS)
+def test_report_refuses_broken_tables(tmp_path, report_run_dir, corruption):
+    spoil, problem = CORRUPTIONS[corruption]
+    run_dir = tmp_path / "run"
+    shutil.copytree(report_run_dir, run_dir)
+    (run_dir / "results.csv").write_bytes(spoil((report_run_dir / "results.csv").read_bytes()))
+    before = _files(run_dir)
+    _refused(_diffbench("report", run_dir), "results.csv", problem)
+    assert _files(run_dir) == before
+    with pytest.raises(RunFolderError, match="results.csv"):
+        check_run_folder(run_dir)
+
+
+def test_comparison_checks_both_runs(tmp_path, report_run_dir):
+    broken = tmp_path / "run-b"
+    shutil.copytree(report_run_dir, broken)
+    (broken / "timing.csv").write_bytes((report_run_dir / "timing.csv").read_bytes()[:-200])
+    before = _files(broken)
+    _refused(_diffbench("report", report_run_dir, broken), "timing.csv")
+    _refused(_diffbench("report", broken, report_run_dir), "timing.csv")
+    assert _files(broken) == before and not (report_run_dir / "compare.html").exists()
+
+
+def test_report_replaces_only_the_figures_it_wrote(tmp_path, report_run_dir, report_page):
+    run_dir = tmp_path / "run"
+    shutil.copytree(report_run_dir, run_dir)
+    figures = run_dir / "figures"
+    written = json.loads((figures / WRITTEN).read_text())
+    rendered = {name: (figures / name).read_bytes() for name in written}
+    assert len(written) == 8 and all(name.endswith(".svg") for name in written)
+    collided = written[0]
+    (figures / collided).write_text("<svg>the user's own, same name</svg>")
+    (figures / "my-plot.svg").write_text("<svg>the user's own</svg>")
+    (figures / "old-figure.svg").write_text("<svg>stale, from an earlier report</svg>")
+    (figures / WRITTEN).write_text(json.dumps([*written[1:], "old-figure.svg"]))
+    done = _diffbench("report", run_dir)
+    assert done.returncode == 0, done.stderr
+    assert (figures / collided).read_text() == "<svg>the user's own, same name</svg>"
+    assert (figures / "my-plot.svg").read_text() == "<svg>the user's own</svg>"
+    assert not (figures / "old-figure.svg").exists()
+    assert {name: (figures / name).read_bytes() for name in written[1:]} == {n: rendered[n] for n in written[1:]}
+    assert json.loads((figures / WRITTEN).read_text()) == written[1:]
+    assert not list(run_dir.glob(".figures-*"))
+    assert (run_dir / "report.html").read_text(encoding="utf-8") == report_page

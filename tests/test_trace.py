@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 
 from diffbench.case import load_cases
 from diffbench.cli import main
-from diffbench.graph import trace_svg
+from diffbench.trace.graph import trace_svg
 from diffbench.trace import (LATEX, Ref, TraceTooLong, derivative_formula, latex, markdown, primal_formula,
                              read_traces, trace_case, trace_function, write_traces)
 

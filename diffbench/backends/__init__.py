@@ -1,12 +1,24 @@
-"""Registry of backends: name -> factory of an ops namespace."""
-from diffbench.backends.floatnp import FloatOps
-from diffbench.backends.mp import MpOps
-from diffbench.backends.symbolic import SymOps
-from diffbench.backends.torchops import TorchOps
+"""Registry of backends: name -> (module, class) of an ops namespace, imported on first use."""
+from importlib import import_module
 
 BACKENDS = {
-    "float": FloatOps,
-    "mpmath": MpOps,
-    "sympy": SymOps,
-    "torch": TorchOps,
+    "float": ("floatnp", "FloatOps"),
+    "mpmath": ("mp", "MpOps"),
+    "sympy": ("symbolic", "SymOps"),
+    "torch": ("torchops", "TorchOps"),
 }
+MODULE_OF = {cls: module for module, cls in BACKENDS.values()}
+
+
+def backend(name: str) -> type:
+    """The ops class of the backend called `name`."""
+    module, cls = BACKENDS[name]
+    return getattr(import_module(f"diffbench.backends.{module}"), cls)
+
+
+def __getattr__(attribute: str):
+    """`from diffbench.backends import SymOps` (PEP 562). NB: lazy, keeps start-up fast: sympy and torch
+    are imported only by the code that asks for their backend."""
+    if attribute in MODULE_OF:
+        return getattr(import_module(f"diffbench.backends.{MODULE_OF[attribute]}"), attribute)
+    raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")

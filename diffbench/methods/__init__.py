@@ -1,28 +1,71 @@
-"""Registry of methods: each way of getting a derivative, by name."""
-from diffbench.methods import analytic, finite_diff, symbolic, tape, torch_autograd
-from diffbench.methods import complex_step, jax_peer, peers, random_direction, richardson
+"""Registry of methods: each way of getting a derivative, by name, its module imported on first use."""
+from collections.abc import Iterator, Mapping
+from importlib import import_module
+from typing import NamedTuple
+
 from diffbench.methods.base import Method
 
-METHODS: dict[str, Method] = {
-    "sympy": symbolic.SYMPY,
-    "fd_forward": finite_diff.FORWARD,
-    "fd_central": finite_diff.CENTRAL,
-    "fd_backward": finite_diff.BACKWARD,
-    "fd_central4": finite_diff.CENTRAL4,
-    "fd_random": random_direction.RANDOM_DIRECTION,
-    "complex_step": complex_step.COMPLEX_STEP,
-    "richardson": richardson.RICHARDSON,
-    "numdifftools": peers.NUMDIFFTOOLS,
-    "scipy_differentiate": peers.SCIPY,
-    "tape_reverse": tape.REVERSE,
-    "tape_forward": tape.FORWARD,
-    "torch": torch_autograd.TORCH64,
-    "torch_f32": torch_autograd.TORCH32,
-    "torch_cuda": torch_autograd.TORCH_CUDA,
-    "jax_grad": jax_peer.JAX_REVERSE,
-    "jax_jacfwd": jax_peer.JAX_FORWARD,
-    "analytic": analytic.ANALYTIC,
+
+class Entry(NamedTuple):
+    module: str          # diffbench.methods.<module>
+    attribute: str       # the Method object in that module
+    kind: str            # what `diffbench list` shows without importing the module;
+    description: str     # tests/test_imports.py holds both equal to the Method's own
+
+
+REGISTRY: dict[str, Entry] = {
+    "sympy": Entry("symbolic", "SYMPY", "symbolic", "sympy.diff of the case's expression, lambdified with cse"),
+    "fd_forward": Entry("finite_diff", "FORWARD", "numeric", "forward difference, h = sqrt(eps) max(1, |x|)"),
+    "fd_central": Entry("finite_diff", "CENTRAL", "numeric", "central difference, h = eps^(1/3) max(1, |x|)"),
+    "fd_backward": Entry("finite_diff", "BACKWARD", "numeric", "backward difference, h = sqrt(eps) max(1, |x|)"),
+    "fd_central4": Entry("finite_diff", "CENTRAL4", "numeric",
+                         "4th-order 5-point central difference, h = eps^(1/5) max(1, |x|)"),
+    "fd_random": Entry("random_direction", "RANDOM_DIRECTION", "numeric",
+                       "two-point random-direction estimator, n directions uniform on the sphere (2n evaluations), "
+                       "h = eps^(1/3) max(1, |x|)"),
+    "complex_step": Entry("complex_step", "COMPLEX_STEP", "numeric",
+                          "complex step Im f(x + ih)/h, h = 1e-20 max(1, |x|) (complex evaluations)"),
+    "richardson": Entry("richardson", "RICHARDSON", "numeric",
+                        "Richardson extrapolation of central differences, h = 2^-4 max(1, |x|) halved until the "
+                        "error estimate stops improving"),
+    "numdifftools": Entry("peers", "NUMDIFFTOOLS", "numeric",
+                          "numdifftools.Gradient (Jacobian for vector outputs), default adaptive Richardson settings"),
+    "scipy_differentiate": Entry("peers", "SCIPY", "numeric", "scipy.differentiate.jacobian, default settings "
+                                 "(order 8, step halving, up to 10 iterations)"),
+    "tape_reverse": Entry("tape", "REVERSE", "ad", "in-house tape, reverse mode: one vjp per output"),
+    "tape_forward": Entry("tape", "FORWARD", "ad", "in-house dual numbers, forward mode: one jvp per input"),
+    "torch": Entry("torch_autograd", "TORCH64", "framework", "torch.autograd, float64"),
+    "torch_f32": Entry("torch_autograd", "TORCH32", "framework", "torch.autograd, float32 (inputs rounded to float32)"),
+    "torch_cuda": Entry("torch_autograd", "TORCH_CUDA", "framework",
+                        "torch.autograd, float64 on the GPU (skipped without CUDA)"),
+    "jax_grad": Entry("jax_peer", "JAX_REVERSE", "framework", "JAX reverse mode (jax.jacrev, jit), float64"),
+    "jax_jacfwd": Entry("jax_peer", "JAX_FORWARD", "framework", "JAX forward mode (jax.jacfwd, jit), float64"),
+    "analytic": Entry("analytic", "ANALYTIC", "analytic", "the case's hand-derived formula, written in plain numpy"),
 }
+
+
+class Methods(Mapping):
+    """name -> Method. NB: lazy, keeps start-up fast: a method's module (and torch or sympy with it) is
+    imported when the method is first looked up; names and membership need no import."""
+
+    def __init__(self, registry: dict[str, Entry]):
+        self.registry = registry
+
+    def __getitem__(self, name: str) -> Method:
+        entry = self.registry[name]
+        return getattr(import_module(f"diffbench.methods.{entry.module}"), entry.attribute)
+
+    def __contains__(self, name) -> bool:
+        return name in self.registry
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.registry)
+
+    def __len__(self) -> int:
+        return len(self.registry)
+
+
+METHODS = Methods(REGISTRY)
 
 DEFAULT_METHODS = ("sympy", "fd_forward", "fd_central", "complex_step", "richardson", "tape_reverse",
                    "tape_forward", "torch", "analytic")

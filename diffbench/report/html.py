@@ -1,8 +1,11 @@
 """Assembling the HTML report and the two-run comparison from stored records with jinja2."""
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
+import shutil
+import tempfile
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
@@ -17,6 +20,8 @@ from diffbench.report.sections import SECTIONS, heat
 
 TEMPLATES = Path(__file__).parent / "templates"
 FIGURE_WORKERS = min(2, os.cpu_count() or 1)
+FIGURE_DIR = "figures"
+WRITTEN = ".written-by-report.json"   # in figures/: the files the report wrote there, the only ones it replaces
 
 
 def environment() -> jinja2.Environment:
@@ -48,17 +53,53 @@ def render_report(run_dir: Path) -> Path:
     with ProcessPoolExecutor(max_workers=FIGURE_WORKERS, mp_context=multiprocessing.get_context("forkserver")) as pool:
         run = load_run(run_dir, pool)
         sections = build_sections(run)
-    figure_dir = run.path / "figures"
-    figure_dir.mkdir(exist_ok=True)
-    for stale in figure_dir.glob("*.svg"):
-        stale.unlink()
-    for section in sections:
-        for figure in section["ctx"].get("figures", []):
-            (figure_dir / f"{figure.name}.svg").write_text(str(figure.svg), encoding="utf-8")
     page = environment().get_template("report.html.j2").render(meta=run.meta, sections=sections)
+    figures = {f"{figure.name}.svg": str(figure.svg) for section in sections
+               for figure in section["ctx"].get("figures", [])}
+    save_figures(run.path, figures)
     out = run.path / "report.html"
     out.write_text(page, encoding="utf-8")
     return out
+
+
+def save_figures(run_dir: Path, figures: dict[str, str]) -> None:
+    """Put `figures` (file name -> SVG) in run_dir/figures/, written in a temporary folder and swapped in.
+
+    Only files an earlier report wrote (listed in figures/.written-by-report.json) are replaced or removed;
+    a file of anyone else's stays as it is, and a figure whose name it holds is left out of the folder
+    (the page inlines every figure anyway)."""
+    target = Path(run_dir) / FIGURE_DIR
+    staging = Path(tempfile.mkdtemp(prefix=".figures-", dir=run_dir))
+    os.chmod(staging, Path(run_dir).stat().st_mode & 0o777)   # mkdtemp's 0700 would outlive the swap
+    try:
+        for name, svg in figures.items():
+            (staging / name).write_text(svg, encoding="utf-8")
+        if not target.exists():
+            (staging / WRITTEN).write_text(json.dumps(sorted(figures)), encoding="utf-8")
+            os.rename(staging, target)
+            return
+        ours = _written_by_report(target)
+        for stale in ours - set(figures):
+            (target / stale).unlink(missing_ok=True)
+        placed = []
+        for name in sorted(figures):
+            if (target / name).exists() and name not in ours:
+                continue
+            os.replace(staging / name, target / name)
+            placed.append(name)
+        (target / WRITTEN).write_text(json.dumps(placed), encoding="utf-8")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _written_by_report(folder: Path) -> set[str]:
+    """The figure files an earlier report wrote into `folder` (none when it left no list)."""
+    try:
+        names = json.loads((folder / WRITTEN).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    return {n for n in names if isinstance(n, str) and n == Path(n).name and n.endswith(".svg")} \
+        if isinstance(names, list) else set()
 
 
 def render_comparison(run_a: Path, run_b: Path, out_dir: Path) -> Path:

@@ -3,17 +3,19 @@ from __future__ import annotations
 
 import pandas as pd
 
-from diffbench import survey
 from diffbench.growth import GrowthFit, describe_fit
 from diffbench.report.run import Run
-from diffbench.swell import REPRESENTATIONS, fit_rows
 
 PRACTICAL_SETUP_S = 1.0  # derivation + lambdify beyond this is "no longer practical" in the report's sentence
 TIMED = ("sympy_tree", "sympy_cse", "sympy_simplified", "ad_sympy", "tape_trace")
+# NB: the order of diffbench.swell.REPRESENTATIONS (tests/test_imports.py holds them equal), written out
+# here so a report does not import swell and sympy with it
+REPRESENTATION_ORDER = ("function", "function_dag", "sympy_tree", "sympy_cse", "sympy_simplified", "sympy_factor",
+                        "sympy_simplify", "ad_sympy", "tape_trace")
 
 
 def _order(representations) -> list[str]:
-    known = [r for r in REPRESENTATIONS if r in set(representations)]
+    known = [r for r in REPRESENTATION_ORDER if r in set(representations)]
     return known + sorted(set(representations) - set(known))
 
 
@@ -25,9 +27,11 @@ def growth(run: Run) -> list[dict]:
     """One row per case and representation: growth law of nodes and ops, fitted range, and where it stopped."""
     swell = run.tables["swell"]
     fits = run.tables.get("swell_fits")
-    fits = pd.DataFrame(fit_rows(swell)) if fits is None or fits.empty else fits
     if swell.empty:
         return []
+    if not (run.path / "swell_fits.csv").exists():
+        from diffbench.swell import fit_rows   # NB: lazy, keeps start-up fast: only older runs lack swell_fits
+        fits = pd.DataFrame(fit_rows(swell))
     rows = []
     for case in run.cases:
         table = swell[swell["case"] == case]
@@ -108,7 +112,11 @@ def _summary(table: pd.DataFrame) -> str:
 def table1(run: Run) -> dict | None:
     """The survey's Table 1 as this run measured it: l_n, sympy's derivative, its simplified form, checked."""
     swell = _ok(run.tables["swell"])
-    rows = swell[(swell["case"] == survey.TABLE1_CASE) & swell["expression"].notna()]
+    rows = swell[swell["expression"].notna()]
+    if rows.empty:
+        return None
+    from diffbench import survey   # NB: lazy, keeps start-up fast: sympy loads only to check stored expressions
+    rows = rows[rows["case"] == survey.TABLE1_CASE]
     out = []
     for n in survey.table1_sizes():
         at = rows[rows["size"] == n]

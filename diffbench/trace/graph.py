@@ -5,7 +5,9 @@ import unicodedata
 import zlib
 from xml.sax.saxutils import escape, quoteattr
 
-from diffbench.trace import TEXT, Ref, Trace, depths, describe_seed, primal_formula
+from diffbench.trace.build import depths
+from diffbench.trace.model import Ref, Trace
+from diffbench.trace.notation import TEXT, describe_seed, primal_formula
 
 FONT_SIZE = 12
 CHAR_WIDTH = 7.3          # px per character of a 12 px monospace font

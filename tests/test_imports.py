@@ -1,0 +1,95 @@
+"""Light commands leave torch and sympy unimported; lazy registries say what their modules say."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from diffbench import records
+from diffbench.methods import METHODS, REGISTRY
+
+HEAVY = ("torch", "sympy")
+
+# Runs the CLI with the given arguments in this interpreter, then prints which heavy modules it imported.
+# NB: the __main__ guard matters: the report draws figures in forkserver workers, which re-import __main__.
+WRAPPER = """
+import json, sys
+if __name__ == "__main__":
+    from diffbench.cli import main
+    try:
+        main(sys.argv[1:])
+    except SystemExit as stop:
+        code = stop.code
+    print(json.dumps({"exit": code, "heavy": [m for m in %r if m in sys.modules]}), file=sys.stderr)
+""" % (HEAVY,)
+
+
+def _imports_of(*args) -> dict:
+    done = subprocess.run([sys.executable, "-c", WRAPPER, *map(str, args)], capture_output=True, text=True,
+                          timeout=300, env=os.environ.copy())
+    assert done.stderr.strip(), done.stdout
+    return {**json.loads(done.stderr.strip().splitlines()[-1]), "stdout": done.stdout}
+
+
+@pytest.mark.parametrize("args", [["--help"], ["list"], ["check", "--template"]], ids=" ".join)
+def test_light_commands_import_neither_torch_nor_sympy(args):
+    seen = _imports_of(*args)
+    assert seen["exit"] in (0, None) and seen["stdout"].strip()
+    assert seen["heavy"] == []
+
+
+def test_list_still_names_every_method():
+    listing = _imports_of("list")["stdout"]
+    assert all(name in listing for name in REGISTRY)
+
+
+def _small_run(run_dir: Path) -> Path:
+    """A run folder with every table, written through records as the runner writes them."""
+    run_dir.mkdir()
+    key = {"case": "logistic", "family": "logistic", "param": "n=2", "size": 2.0, "point": 0}
+    results = [{**key, "method": method, "status": "ok", "n_inputs": 1, "n_outputs": 1, "rel_error": error,
+                "correct_digits": digits, "eval_time_s": 2e-6 * (k + 1), "func_time_s": 1e-6,
+                "cost_ratio": 2.0 * (k + 1), "ref_digits": 50.0}
+               for k, (method, error, digits) in enumerate([("tape_reverse", 1e-16, 16.0),
+                                                            ("fd_central", 1e-10, 10.0)])]
+    swell = [{**key, "representation": rep, "nodes": n, "ops": n // 2}
+             for rep, n in (("function", 9), ("tape_trace", 12))]
+    timing = [{**key, "method": r["method"], "phase": "eval", "time_s": r["eval_time_s"]} for r in results]
+    for name in records.TABLES:
+        records.write_table(run_dir, name, {"results": results, "swell": swell, "timing": timing}.get(name, []))
+    records.write_meta(run_dir, {"run_id": run_dir.name, "command": "diffbench run", "seed": 0, "cases": ["logistic"],
+                                 "methods": ["tape_reverse", "fd_central"], "failures": [], "exit_code": 0})
+    return run_dir
+
+
+def test_report_of_a_run_imports_neither_torch_nor_sympy(tmp_path):
+    run_dir = _small_run(tmp_path / "run")
+    seen = _imports_of("report", run_dir)
+    assert seen["exit"] in (0, None) and (run_dir / "report.html").stat().st_size > 1000
+    assert "tape_reverse" in (run_dir / "report.html").read_text(encoding="utf-8")
+    assert seen["heavy"] == []
+
+
+def test_method_registry_says_what_each_method_module_says():
+    for name, entry in REGISTRY.items():
+        method = METHODS[name]
+        assert (method.name, method.kind, method.description) == (name, entry.kind, entry.description)
+    assert list(METHODS) == list(REGISTRY) and len(METHODS) == len(REGISTRY) and "nope" not in METHODS
+
+
+def test_report_orders_representations_as_the_swell_experiment_does():
+    from diffbench.report.swell_tables import REPRESENTATION_ORDER
+    from diffbench.swell import REPRESENTATIONS
+    assert REPRESENTATION_ORDER == tuple(REPRESENTATIONS)
+
+
+def test_backends_resolve_lazily_to_their_classes():
+    from diffbench import backends
+    from diffbench.backends.symbolic import SymOps
+    from diffbench.backends.torchops import TorchOps
+    assert backends.SymOps is SymOps and backends.backend("torch") is TorchOps
+    assert set(backends.BACKENDS) == {"float", "mpmath", "sympy", "torch"}
+    with pytest.raises(AttributeError):
+        backends.NoSuchOps  # noqa: B018 - the attribute access is the test
