@@ -152,3 +152,17 @@ def test_a_file_without_task_functions_fails(tmp_path, check):
     path.write_text("def helper():\n    return 1\n")
     result = check(path)
     assert not result.passed and "defines none of the template's functions" in result.error
+
+
+def test_answers_that_are_not_numbers_are_named_with_the_expected_shape(check):
+    result = check(SOLUTIONS / "wrong_types.py")
+    by_name = {t.task.function: t for t in result.tasks}
+    assert by_name["grad_log_quadratic"].message == \
+        "your function returned a dict, expected an array of shape (2,) (like x) at n=2, point 0"
+    assert by_name["grad_logdet"].message == \
+        "your function returned a str, expected an array of shape (2, 2) (like X) at n=2, point 0"
+    assert by_name["grad_trace_example"].message == ("your function returned None, expected a tuple "
+                                                     "(d/dx1: a number, d/dx2: a number) at point 0")
+    assert by_name["grad_mds"].message.startswith(
+        "wrong shape: the part for W is a tuple of 2, expected shape (4, 2)")
+    assert all(t.status == "fail" for t in result.tasks) and not result.passed

@@ -159,8 +159,9 @@ def judge_task(task: Task, case, points: list, answers: list, options: CheckOpti
             return TaskResult(task, status, message="not implemented (the template's stub)")
         if status == "returned":
             expected = expected_layout(case, point.params, point.inputs, options.layout)
+            what = "None" if answer == "NoneType" else f"a {answer}"
             return TaskResult(task, "fail", verdicts,
-                              message=f"your function returned a {answer}, expected {expected} at {point.label}")
+                              message=f"your function returned {what}, expected {expected} at {point.label}")
         if status != "ok":
             return TaskResult(task, status, verdicts, message=f"{answer} at {point.label}")
         rng = point_rng(options.seed, f"{case.name}|taylor", point.params, point.index)

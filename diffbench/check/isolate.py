@@ -21,6 +21,7 @@ OUTPUT_HEAD = OUTPUT_TAIL = 4096  # bytes of student output kept from the start 
 CONTROL_LIMIT = 64 * 2 ** 20     # bytes of events a worker may send
 DRAIN_S = 0.5                    # how long output is read after the worker is gone
 PR_SET_CHILD_SUBREAPER = 36
+GONE_S = 5.0                     # how long killed student processes may take to disappear
 
 
 @dataclass(frozen=True)
@@ -99,13 +100,18 @@ class ProcessKeeper:
         return process
 
     def finish(self, process: subprocess.Popen) -> None:
-        """Kill the worker's process group (and, without a sandbox, every orphan it left), then reap it."""
+        """Kill every process the worker started, its process group (and, without a sandbox, every orphan
+        it left), then reap it and wait until the killed are gone."""
+        tree = descendants(process.pid)
+        for pid in tree:
+            kill_group(pid)
+            kill(pid)
         kill_group(process.pid)
-        try:
-            process.kill()
-        except OSError:
-            pass
+        kill(process.pid)
         process.wait()
+        gone_by = time.monotonic() + GONE_S
+        while any(alive(pid) for pid in tree) and time.monotonic() < gone_by:
+            time.sleep(0.01)
         with self.lock:
             self.workers.discard(process.pid)
             if self.adopting:
@@ -118,10 +124,10 @@ class ProcessKeeper:
                 return
             for pid in orphans:
                 kill_group(pid)
+                kill(pid)
                 try:
-                    os.kill(pid, signal.SIGKILL)
                     os.waitpid(pid, 0)
-                except (OSError, ChildProcessError):
+                except ChildProcessError:
                     pass
 
 
@@ -137,23 +143,45 @@ def set_child_subreaper() -> bool:
 
 
 def children_of(pid: int) -> list[int]:
+    """The children of every thread of `pid` (a child belongs to the thread that forked it)."""
+    found = []
     try:
-        with open(f"/proc/{pid}/task/{pid}/children") as listing:
-            return [int(child) for child in listing.read().split()]
+        threads = os.listdir(f"/proc/{pid}/task")
     except OSError:
-        found = []
-        for entry in os.listdir("/proc"):
-            if entry.isdigit() and parent_of(int(entry)) == pid:
-                found.append(int(entry))
         return found
+    for thread in threads:
+        try:
+            with open(f"/proc/{pid}/task/{thread}/children") as listing:
+                found += [int(child) for child in listing.read().split()]
+        except OSError:
+            continue
+    return found
 
 
-def parent_of(pid: int) -> int | None:
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (in a sandbox: the worker and all it forked, daemons included)."""
+    found, frontier = [], [pid]
+    while frontier and len(found) < 10_000:
+        children = [child for parent in frontier for child in children_of(parent)]
+        found += children
+        frontier = children
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie is dead: only its parent's wait is missing)."""
     try:
         with open(f"/proc/{pid}/stat") as stat:
-            return int(stat.read().rsplit(")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return None
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
 
 
 def kill_group(pgid: int) -> None:

@@ -105,7 +105,7 @@ def answer_numbers(answer, numpy) -> dict:
 
 
 def array_numbers(value, numpy):
-    if isinstance(value, (str, bytes, dict, set)):
+    if value is None or isinstance(value, (str, bytes, dict, set)):
         return None
     try:
         array = numpy.asarray(value, dtype=numpy.float64)
@@ -126,7 +126,6 @@ def main() -> None:
 
     request = json.loads(sys.stdin.read())
     sys.stdin = open(os.devnull)
-    os.environ.clear()
     import numpy
     source = open(path, "rb").read()
     drop_root()

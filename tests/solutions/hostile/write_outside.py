@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOTS = ["/work", "/home", "/root", "/tmp", os.getcwd(), *[str(p) for p in Path(__file__).resolve().parents]]
+ROOTS = ["/work", "/home", "/root", "/tmp", os.getcwd(), *[str(p) for p in Path(__file__).resolve().parents[:-1]]]
 
 
 def vandalise():
