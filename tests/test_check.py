@@ -1,23 +1,19 @@
 """`diffbench check`: the template, a correct solution, seeded mistakes, and misbehaving student code."""
 import ast
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from diffbench.case import load_cases
-from diffbench.check.checker import ReferenceCache, check_solution
+from diffbench.check.checker import CheckOptions, ReferenceCache, check_solution
 from diffbench.check.command import check_command, template_text
-from diffbench.check.isolate import student_pool
-from diffbench.check.tasks import TASKS, call_arguments, task_points
+from diffbench.check.isolate import Limits
+from diffbench.check.sandbox import choose_sandbox
+from diffbench.check.tasks import TASKS, call_arguments, task_cases, task_points
 
 SOLUTIONS = Path(__file__).parent / "solutions"
-
-
-@pytest.fixture(scope="module")
-def pool():
-    with student_pool(workers=2, memory_mb=512) as workers:
-        yield workers
 
 
 @pytest.fixture(scope="module")
@@ -26,16 +22,18 @@ def references():
 
 
 @pytest.fixture(scope="module")
-def check(pool, references):
+def check(references):
     cases = load_cases()
+    sandbox = choose_sandbox("bwrap")     # NB: CI installs bubblewrap; without it these tests must fail, not skip
 
-    def run(path, **options):
-        return check_solution(path, pool, cases=cases, references=references, **options)
+    def run(path, time_limit_s=10.0, memory_mb=512, **options):
+        options = CheckOptions(limits=Limits(time_s=time_limit_s, memory_mb=memory_mb), **options)
+        return check_solution(path, sandbox, options, cases=cases, references=references)
     return run
 
 
 def test_every_task_names_an_existing_case_and_its_arguments():
-    cases = load_cases()
+    cases = task_cases(load_cases())
     for task in TASKS:
         assert task.case in cases, task.function
         for point in task_points(task, cases[task.case], seed=0):
@@ -51,6 +49,8 @@ def test_template_has_one_documented_stub_per_task_with_its_signature():
         assert ast.get_docstring(function)
         stub = function.body[-1]
         assert isinstance(stub, ast.Raise) and stub.exc.func.id == "NotImplementedError"
+        points = re.search(r"Points: ([0-9.]+)\.", ast.get_docstring(function))
+        assert points and float(points.group(1)) == task.weight, task.function
 
 
 def test_blank_template_reports_every_stub_as_not_implemented(tmp_path, check):
@@ -71,7 +71,7 @@ def test_cli_prints_the_template_and_fails_on_it(tmp_path):
     checked = runner.invoke(check_command, [str(path)])
     assert checked.exit_code == 1
     assert checked.output.count("not implemented") >= len(TASKS)
-    assert f"FAIL: 0 of {len(TASKS)} functions pass" in checked.output
+    assert f"FAIL: 0 of {len(TASKS)} functions pass, 0 of {sum(t.weight for t in TASKS):g} points" in checked.output
 
 
 def test_correct_solution_passes_with_full_digits_and_taylor_order_2(check):
@@ -88,6 +88,7 @@ def test_cli_exit_code_is_0_for_the_correct_solution():
     result = CliRunner().invoke(check_command, [str(SOLUTIONS / "correct.py")])
     assert result.exit_code == 0, result.output
     assert f"PASS: {len(TASKS)} of {len(TASKS)} functions pass" in result.output
+    assert "(sandbox: bwrap)" in result.output
 
 
 @pytest.mark.parametrize("solution, mistake", [
@@ -130,9 +131,9 @@ def test_exceptions_loops_crashes_and_memory_hogs_are_reported_per_function(chec
     assert by_name["grad_logistic"].status == "raised"
     assert "ValueError: I gave up (line 8)" in by_name["grad_logistic"].message
     assert by_name["grad_trace_example"].status == "timed out"
-    assert by_name["grad_trace_example"].message == "timed out after 2 s"
+    assert by_name["grad_trace_example"].message == "timed out after 2 s at point 0"
     assert by_name["grad_log_quadratic"].status == "crashed"
-    assert "exit code 3" in by_name["grad_log_quadratic"].message
+    assert "exit code 3 during the call at n=2, point 0" in by_name["grad_log_quadratic"].message
     assert by_name["grad_mds"].status == "raised" and "MemoryError" in by_name["grad_mds"].message
     assert by_name["grad_logdet"].status == "pass"      # the others did not stop it
     assert not result.passed
@@ -151,3 +152,17 @@ def test_a_file_without_task_functions_fails(tmp_path, check):
     path.write_text("def helper():\n    return 1\n")
     result = check(path)
     assert not result.passed and "defines none of the template's functions" in result.error
+
+
+def test_answers_that_are_not_numbers_are_named_with_the_expected_shape(check):
+    result = check(SOLUTIONS / "wrong_types.py")
+    by_name = {t.task.function: t for t in result.tasks}
+    assert by_name["grad_log_quadratic"].message == \
+        "your function returned a dict, expected an array of shape (2,) (like x) at n=2, point 0"
+    assert by_name["grad_logdet"].message == \
+        "your function returned a str, expected an array of shape (2, 2) (like X) at n=2, point 0"
+    assert by_name["grad_trace_example"].message == ("your function returned None, expected a tuple "
+                                                     "(d/dx1: a number, d/dx2: a number) at point 0")
+    assert by_name["grad_mds"].message.startswith(
+        "wrong shape: the part for W is a tuple of 2, expected shape (4, 2)")
+    assert all(t.status == "fail" for t in result.tasks) and not result.passed

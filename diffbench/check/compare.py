@@ -43,30 +43,56 @@ def output_shape(case, params, inputs) -> tuple:
     return np.shape(case.call(FloatOps(), inputs, params))
 
 
-def part_shapes(case, params, inputs) -> list[tuple]:
-    """Per differentiated input: the shape its part of the answer has (output shape + input shape)."""
+LAYOUTS = ("rows", "columns")   # a Jacobian's outputs along its rows (m x n, diffbench) or columns (n x m)
+LAYOUT_WORDS = {
+    "rows": "the rows layout, J[i, j] = df_i/dx_j (m x n, one row per output)",
+    "columns": "the columns layout, J = (df/dx)ᵀ, J[i, j] = df_j/dx_i (n x m, one column per output)",
+}
+
+
+def part_shapes(case, params, inputs, layout: str = "rows") -> list[tuple]:
+    """Per differentiated input: the shape its part of the answer has (output and input shapes, in `layout`)."""
     out = output_shape(case, params, inputs)
-    return [out + np.shape(inputs[name]) for name in case.wrt]
+    return [layout_shape(out, np.shape(inputs[name]), layout) for name in case.wrt]
 
 
-def expected_layout(case, params, inputs) -> str:
-    shapes = part_shapes(case, params, inputs)
+def is_jacobian(out: tuple, shape: tuple) -> bool:
+    """A vector function of a vector: the only answers the layout applies to."""
+    return len(out) == 1 and len(shape) == 1
+
+
+def layout_shape(out: tuple, shape: tuple, layout: str) -> tuple:
+    return shape + out if layout == "columns" and is_jacobian(out, shape) else out + shape
+
+
+def other_layout(layout: str) -> str:
+    return "rows" if layout == "columns" else "columns"
+
+
+def layout_mismatch(layout: str) -> str:
+    return (f"layout mismatch: your Jacobian is in {LAYOUT_WORDS[other_layout(layout)]}; this course uses "
+            f"{LAYOUT_WORDS[layout]} (transpose it, or check with --jacobian-layout {other_layout(layout)})")
+
+
+def expected_layout(case, params, inputs, layout: str = "rows") -> str:
+    shapes = part_shapes(case, params, inputs, layout)
     if len(shapes) == 1:
         return f"an array of shape {shapes[0]} (like {case.wrt[0]})" if shapes[0] else "a number"
     parts = ", ".join(f"d/d{name}: {shape or 'a number'}" for name, shape in zip(case.wrt, shapes))
     return f"a tuple ({parts})"
 
 
-def as_jacobian(answer, case, params, inputs) -> np.ndarray:
+def as_jacobian(answer, case, params, inputs, layout: str = "rows") -> np.ndarray:
     """The answer in the reference's layout (outputs x flattened inputs); ShapeProblem if laid out wrongly."""
-    shapes = part_shapes(case, params, inputs)
-    m = int(np.prod(output_shape(case, params, inputs), dtype=int))
+    out = output_shape(case, params, inputs)
+    shapes = part_shapes(case, params, inputs, layout)
+    m = int(np.prod(out, dtype=int))
     if len(shapes) == 1:
         parts = [answer]
     elif isinstance(answer, (tuple, list)) and len(answer) == len(shapes):
         parts = list(answer)
     else:
-        raise ShapeProblem(f"wrong shape: expected {expected_layout(case, params, inputs)}, "
+        raise ShapeProblem(f"wrong shape: expected {expected_layout(case, params, inputs, layout)}, "
                            f"got {describe_value(answer)}")
     flat = []
     for name, part, shape in zip(case.wrt, parts, shapes):
@@ -75,10 +101,13 @@ def as_jacobian(answer, case, params, inputs) -> np.ndarray:
         except (TypeError, ValueError):
             raise ShapeProblem(f"wrong shape: the part for {name} is {describe_value(part)}, "
                                f"expected shape {shape}") from None
+        jacobian_part = is_jacobian(out, np.shape(inputs[name]))
         if array.shape != shape:
+            if jacobian_part and array.shape == shape[::-1]:
+                raise ShapeProblem(f"{layout_mismatch(layout)}: d/d{name} has shape {array.shape}, expected {shape}")
             hint = " (transposed?)" if array.shape == shape[::-1] and len(shape) == 2 else ""
             raise ShapeProblem(f"wrong shape: d/d{name} has shape {array.shape}, expected {shape}{hint}")
-        flat.append(array.reshape(m, -1))
+        flat.append((array.T if layout == "columns" and jacobian_part else array).reshape(m, -1))
     return np.hstack(flat)
 
 
@@ -95,7 +124,8 @@ def digits_of(jacobian, reference: dict) -> float:
     return score(jacobian, reference["hi"], reference["lo"])["correct_digits"]
 
 
-def candidate_mistakes(case, params, inputs, truth: np.ndarray) -> list[tuple[str, np.ndarray]]:
+def candidate_mistakes(case, params, inputs, truth: np.ndarray,
+                       layout: str = "rows") -> list[tuple[str, np.ndarray]]:
     """(what went wrong, the gradient that mistake gives) for the mistakes we can name."""
     candidates = [
         ("sign error: your gradient is minus the true one", -truth),
@@ -115,6 +145,10 @@ def candidate_mistakes(case, params, inputs, truth: np.ndarray) -> list[tuple[st
             flipped[0, offset:offset + size] = truth[0, offset:offset + size].reshape(np.shape(x)).T.reshape(-1)
             candidates.append((f"transposed gradient: you returned (∇_{name} f)ᵀ, e.g. {name}⁻¹ where "
                                f"{name}⁻ᵀ belongs", flipped))
+        if m > 1 and np.ndim(x) == 1 and size == m and is_square_nonsymmetric(truth[:, offset:offset + size]):
+            flipped = truth.copy()
+            flipped[:, offset:offset + size] = truth[:, offset:offset + size].T
+            candidates.append((layout_mismatch(layout), flipped))
         offset += size
     return candidates
 
@@ -124,12 +158,12 @@ def is_square_nonsymmetric(value) -> bool:
     return value.ndim == 2 and value.shape[0] == value.shape[1] > 1 and not np.allclose(value, value.T)
 
 
-def name_mistake(case, params, inputs, jacobian: np.ndarray, truth: np.ndarray) -> str:
+def name_mistake(case, params, inputs, jacobian: np.ndarray, truth: np.ndarray, layout: str = "rows") -> str:
     if not np.all(np.isfinite(jacobian)):
         return "your gradient has NaN or inf entries"
     if not np.any(jacobian) and np.any(truth):
         return "your gradient is zero"
-    for mistake, wrong in candidate_mistakes(case, params, inputs, truth):
+    for mistake, wrong in candidate_mistakes(case, params, inputs, truth, layout):
         scale = np.linalg.norm(wrong)
         if scale > 0 and np.linalg.norm(jacobian - wrong) <= 10 ** -MISTAKE_DIGITS * scale:
             return mistake
@@ -184,11 +218,11 @@ def taylor_direction(rng: np.random.Generator, size: int) -> np.ndarray:
 
 
 def judge(case, params, inputs, answer, reference: dict, rng: np.random.Generator, label: str,
-          min_digits: float = MIN_DIGITS) -> Verdict:
+          min_digits: float = MIN_DIGITS, layout: str = "rows") -> Verdict:
     """Everything the checker says about one answer at one point."""
     verdict = Verdict(label)
     try:
-        jacobian = as_jacobian(answer, case, params, inputs)
+        jacobian = as_jacobian(answer, case, params, inputs, layout)
     except ShapeProblem as problem:
         verdict.problem = verdict.mistake = str(problem)
         return verdict
@@ -199,7 +233,7 @@ def judge(case, params, inputs, answer, reference: dict, rng: np.random.Generato
         verdict.order = observed_order(remainders, float(np.linalg.norm(jacobian)))
     wrong_order = verdict.order is not None and verdict.order < ORDER_CORRECT
     if math.isnan(verdict.digits) or verdict.digits < min_digits or wrong_order:
-        verdict.mistake = name_mistake(case, params, inputs, jacobian, reference["hi"])
+        verdict.mistake = name_mistake(case, params, inputs, jacobian, reference["hi"], layout)
         digits = "no" if math.isnan(verdict.digits) else f"{verdict.digits:.1f}"
         verdict.problem = verdict.mistake or f"wrong gradient ({digits} correct digits, expected {min_digits:g})"
     return verdict

@@ -19,6 +19,7 @@ class Task:
     points: int = 3                # seeded points per size
     # NB: replaces the case's inputs where its data would hide a mistake (a symmetric X hides X^-1 vs X^-T).
     make_inputs: Callable | None = None
+    weight: float = 1.0            # points in a graded run (a course file may change them)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,19 @@ def general_matrix(rng: np.random.Generator, n: int) -> np.ndarray:
     return spd(rng, n, condition=10.0) + 0.5 * (skew - skew.T)
 
 
+def tanh_layer(o, x, A):
+    """f(x) = A tanh(x): a Jacobian A diag(1 - tanh^2 x) that is not symmetric, so its layout matters."""
+    return o.matvec(A, o.tanh(x))
+
+
+# NB: checker-only cases (not in the case library, so `diffbench run` does not sweep them).
+CHECK_CASES = (
+    Case(name="tanh_layer", fn=tanh_layer, wrt=("x",), sweep="n", values=(2, 4),
+         make_inputs=lambda rng, n: {"x": rng.uniform(-1.5, 1.5, n), "A": rng.standard_normal((n, n))},
+         note=r"Find the Jacobian of $f(x) = A \tanh(x)$: $A\,\mathrm{diag}(1 - \tanh^2 x)$."),
+)
+
+
 TASKS = (
     Task("grad_logistic", "logistic", ("x", "n"), sizes=(1, 2, 4)),
     Task("grad_trace_example", "trace_example", ("x1", "x2")),
@@ -47,7 +61,7 @@ TASKS = (
          make_inputs=lambda rng, n: {"X": general_matrix(rng, n)}),
     Task("grad_linear_minus_logdet", "linear_minus_logdet", ("X", "S"), sizes=(2, 4),
          make_inputs=lambda rng, n: {"X": general_matrix(rng, n), "S": spd(rng, n, condition=5.0)}),
-    Task("grad_mds", "mds", ("W", "D"), sizes=(4, 7)),
+    Task("grad_mds", "mds", ("W", "D"), sizes=(4, 7), weight=2.0),
     Task("jacobian_sigmoid", "sigmoid", ("z",)),
     Task("jacobian_softmax", "softmax", ("z",)),
     Task("grad_cross_entropy", "cross_entropy_stable", ("a", "onehot"), sizes=(0, 1000), points=2),
@@ -56,10 +70,16 @@ TASKS = (
     Task("grad_quadratic", "quadratic", ("x", "A", "b", "c"), sizes=(2, 5), points=2),
     Task("grad_log_quadratic_general", "log_quadratic_general", ("x", "A"), sizes=(2, 5), points=2),
     Task("grad_neuron", "neuron", ("w", "b", "a", "y")),
-    Task("grad_two_layer_tanh", "two_layer_tanh", ("W1", "b1", "W2", "b2", "X", "T"), points=2),
+    Task("grad_two_layer_tanh", "two_layer_tanh", ("W1", "b1", "W2", "b2", "X", "T"), points=2, weight=2.0),
+    Task("jacobian_tanh_layer", "tanh_layer", ("x", "A"), sizes=(2, 4), weight=2.0),
 )
 
 TASKS_BY_FUNCTION = {task.function: task for task in TASKS}
+
+
+def task_cases(library: dict) -> dict:
+    """The case library plus the checker's own cases."""
+    return {**library, **{case.name: case for case in CHECK_CASES}}
 
 
 def task_points(task: Task, case: Case, seed: int) -> list[Point]:

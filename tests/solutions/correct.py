@@ -75,3 +75,7 @@ def grad_two_layer_tanh(W1, b1, W2, b2, X, T):
     d_prediction = 2 * (hidden @ W2 + b2 - T) / T.size
     d_hidden_input = (d_prediction @ W2.T) * (1 - hidden ** 2)
     return X.T @ d_hidden_input, d_hidden_input.sum(axis=0), hidden.T @ d_prediction, d_prediction.sum(axis=0)
+
+
+def jacobian_tanh_layer(x, A):
+    return A * (1 - np.tanh(x) ** 2)            # A diag(1 - tanh^2 x): column j scaled
