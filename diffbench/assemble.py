@@ -22,6 +22,12 @@ def reference_columns(ref: dict | None) -> dict:
             "ref_flagged": not ref["digits"] >= REFERENCE_AGREEMENT_DIGITS}   # NaN digits are flagged too
 
 
+def disputed_note(ref: dict) -> str:
+    """What a row scored against a flagged reference says: its error is measured against a disputed value."""
+    return (f"scored against a disputed reference: its routes agree to {ref['digits']:.1f} digits "
+            f"(< {REFERENCE_AGREEMENT_DIGITS})")
+
+
 def method_rows(case, params, method, output, references, tables):
     """Append the rows of one method job to tables (dict of row lists)."""
     base = base_row(case, params)
@@ -55,6 +61,8 @@ def method_rows(case, params, method, output, references, tables):
                 row.update(status="failed", message=f"wrong shape {jacobian.shape}, expected {ref['hi'].shape}")
             else:
                 row.update(score(jacobian, ref["hi"], ref["lo"]))
+                if ref["digits"] < REFERENCE_AGREEMENT_DIGITS:
+                    row["message"] = "; ".join(filter(None, (row["message"], disputed_note(ref))))
                 if sweep is not None:
                     errors = sweep_errors(sweep, ref["hi"], ref["lo"])
                     row["best_h"], row["best_error"] = best_step(errors)

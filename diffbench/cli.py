@@ -99,7 +99,9 @@ def load_or_fail(case_dirs) -> dict:
     try:
         return load_cases(case_dirs or None)
     except Exception as error:  # noqa: BLE001 - a broken case folder is a usage error, said plainly
-        raise click.ClickException(f"could not load cases: {error}") from error
+        usage = click.ClickException(f"could not load cases: {error}")
+        usage.exit_code = 2
+        raise usage from error
 
 
 class LazyGroup(click.Group):

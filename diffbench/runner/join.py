@@ -4,6 +4,7 @@ from __future__ import annotations
 from diffbench import records
 from diffbench.assemble import method_rows, status_rows
 from diffbench.case import describe
+from diffbench.thresholds import REFERENCE_AGREEMENT_DIGITS
 from diffbench.methods import METHODS
 from diffbench.runner.config import Plan, RunConfig
 from diffbench.runner.executor import Failure
@@ -28,6 +29,11 @@ def assemble(plan_: Plan, results: list, config: RunConfig) -> tuple[dict, list]
                 if "error" in ref:
                     failures.append({"case": job.case, "param": describe(job.params), "method": "reference",
                                      "point": index, "status": "failed", "message": ref["error"]})
+                elif ref["digits"] < REFERENCE_AGREEMENT_DIGITS:   # a wrong rule, or a case route 2 cannot follow
+                    failures.append({"case": job.case, "param": describe(job.params), "method": "reference",
+                                     "point": index, "status": "disputed",
+                                     "message": f"reference routes agree to {ref['digits']:.1f} digits "
+                                                f"(< {REFERENCE_AGREEMENT_DIGITS}): disputed"})
     for key, points in by_point.items():
         references[key] = [points.get(k, {"error": "reference missing"}) for k in range(max(points) + 1)]
     for job, result in results:
