@@ -4,9 +4,11 @@ from __future__ import annotations
 import numpy as np
 
 from diffbench.case import describe
-from diffbench.methods.finite_diff import vee_bottom
+from diffbench.fd_model import fit_error_model
+from diffbench.methods.finite_diff import SCHEMES, vee_bottom
 from diffbench.scoring import best_step, error_vs_reference, relative_error, score, sweep_errors
 from diffbench.thresholds import REFERENCE_AGREEMENT_DIGITS
+from diffbench.verdict import judged
 
 
 def base_row(case, params) -> dict:
@@ -19,13 +21,25 @@ def reference_columns(ref: dict | None) -> dict:
     if ref is None or "error" in ref:
         return {}
     return {"ref_digits": ref["digits"], "ref_route2": ref["route2"],
-            "ref_flagged": not ref["digits"] >= REFERENCE_AGREEMENT_DIGITS}   # NaN digits are flagged too
+            "ref_flagged": not ref["digits"] >= REFERENCE_AGREEMENT_DIGITS,   # NaN digits are flagged too
+            "f_digits": ref.get("f_digits", float("nan")), "attainable_digits": ref.get("attainable_digits",
+                                                                                        float("nan"))}
 
 
 def disputed_note(ref: dict) -> str:
     """What a row scored against a flagged reference says: its error is measured against a disputed value."""
     return (f"scored against a disputed reference: its routes agree to {ref['digits']:.1f} digits "
             f"(< {REFERENCE_AGREEMENT_DIGITS})")
+
+
+def sweep_optimum(errors, scheme: str) -> dict:
+    """opt_h from the error model fitted to the sweep (running-median bottom where no model fits)."""
+    stencil = SCHEMES.get(scheme)
+    model = fit_error_model(errors, stencil.order, stencil.derivative) if stencil else None
+    if model is None:
+        return {"opt_h": vee_bottom(errors)}
+    return {"opt_h": model.opt_h, "opt_error": model.opt_error, "truncation_coef": model.truncation,
+            "roundoff_coef": model.roundoff}
 
 
 def method_rows(case, params, method, output, references, tables):
@@ -53,7 +67,7 @@ def method_rows(case, params, method, output, references, tables):
                 # Where the case says its float form overflows (naive cross-entropy at logits ~1000), NaN/inf
                 # is that form's measured inaccuracy, not a crash: status "inaccurate" is no run failure.
                 reason = output.nonfinite_reason   # the worker asked the case
-                row.update(status="inaccurate" if reason else "failed",
+                row.update(status="inaccurate" if reason else "failed", limit="not finite",
                            message=f"{message} (expected: {reason})" if reason else message)
             elif ref is None or "error" in ref:
                 row["message"] = "not scored: " + (ref["error"] if ref else "no reference")
@@ -64,13 +78,17 @@ def method_rows(case, params, method, output, references, tables):
                 if ref["digits"] < REFERENCE_AGREEMENT_DIGITS:
                     row["message"] = "; ".join(filter(None, (row["message"], disputed_note(ref))))
                 if sweep is not None:
-                    errors = sweep_errors(sweep, ref["hi"], ref["lo"])
-                    row["best_h"], row["best_error"] = best_step(errors)
-                    row["opt_h"] = vee_bottom(errors)
+                    # NB: steps whose stencil left the domain (NaN) are dropped; the curve keeps the rest.
+                    errors = [(h, e) for h, e in sweep_errors(sweep, ref["hi"], ref["lo"]) if np.isfinite(e)]
                     scheme = method.name.removeprefix("fd_")
+                    row["best_h"], row["best_error"] = best_step(errors)
+                    row.update(sweep_optimum(errors, scheme))
+                    scale = sweep_scale(sweep, ref["hi"])
                     tables["fd_sweep"].extend({**base, "point": index, "scheme": scheme,
-                                               "direction": sweep["direction"], "h": h, "rel_error": e}
+                                               "direction": sweep["direction"], "h": h, "rel_error": e,
+                                               "abs_error": e * scale}
                                               for h, e in errors)
+                row.update(judged(row, method.kind))
                 if curve is not None:
                     tables["fd_evals"].extend(
                         {**base, "point": index, "estimator": curve["estimator"], "samples": k, "n_func_evals": n,
@@ -88,6 +106,12 @@ def method_rows(case, params, method, output, references, tables):
             if "trace_length" in extra and result.status == "ok":
                 tables["swell"].append({**base, "representation": "tape_trace", "nodes": extra["trace_length"],
                                         "ops": extra["trace_length"]})
+
+
+def sweep_scale(sweep: dict, hi) -> float:
+    """||target||_F of a sweep: its absolute error is its relative error times this."""
+    directions = sweep.get("directions")
+    return float(np.linalg.norm(hi if directions is None else hi @ directions)) or 1.0
 
 
 def status_rows(case, params, method_name, n_points, status, message, tables, references=None):

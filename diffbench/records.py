@@ -34,9 +34,16 @@ RESULTS_COLUMNS = {
     "step_h": "float64",         # the step used by a finite-difference rule
     "best_h": "float64",         # the step with the smallest error in the sweep
     "best_error": "float64",     # relative error at best_h
-    "opt_h": "float64",          # bottom of the sweep's error V (running median of 5): robust to lucky rounding
+    "opt_h": "float64",          # optimum of the error model C h^p + R / h^d fitted to the sweep (diffbench/fd_model.py)
+    "opt_error": "float64",      # the model's relative error at opt_h
+    "truncation_coef": "float64",  # C of the fitted model (relative error per h^p)
+    "roundoff_coef": "float64",  # R of the fitted model (relative error times h^d)
     "theory_h": "float64",       # optimal step of the model a h^p |f^(p+d)| + b eps |f| / h^d (estimated derivatives)
     "error_estimate": "float64", # the method's own relative error estimate (Richardson, numdifftools, scipy)
+    "f_digits": "float64",       # correct digits of the case's float64 value of f at the point (diffbench/floor.py)
+    "attainable_digits": "float64",  # digits float64 inputs allow the derivative there (its conditioning)
+    "shortfall_digits": "float64",   # attainable_digits - max(correct_digits, 0), at least 0
+    "limit": "string",           # conditioning | cancellation | truncation | round-off | domain | not finite
     "ref_digits": "float64",     # digits to which the two reference routes agree
     "ref_route2": "string",      # how the second reference route checked ("componentwise", "directional k=3")
     "ref_flagged": "boolean",    # True when the routes agree to fewer than the required digits
@@ -49,6 +56,7 @@ FD_SWEEP_COLUMNS = {
     "direction": "string",       # "full" (every component) or "random k" (directional derivative)
     "h": "float64",              # step size (absolute, not scaled)
     "rel_error": "float64",      # relative error of the estimate at this h
+    "abs_error": "float64",      # ||estimate - reference||_F at this h (the survey's Figure 3 plots this)
 }
 
 SWELL_COLUMNS = {

@@ -174,18 +174,64 @@ def vee_bottom(errors) -> float:
     return float(h[2:-2][int(np.argmin(np.median(windows, axis=1)))])
 
 
+def guarded(g, size: int):
+    """g with an exception (a stencil point outside the domain) read as NaN in each of its `size` outputs."""
+    def safe(vector):
+        try:
+            return g(vector)
+        except (ValueError, ArithmeticError, np.linalg.LinAlgError):
+            return np.full(size, np.nan)
+    return safe
+
+
+ONE_SIDED = {"forward": ("backward",), "backward": ("forward",), "central": ("forward", "backward"),
+             "central4": ("forward", "backward")}
+
+
+def inside_domain(g, x, estimate, scheme):
+    """(estimate, message): columns whose stencil left the domain redone one-sided where that stays inside.
+
+    NB: a column is redone only where g(x) itself is finite (the point is inside, its stencil is not).
+    """
+    bad = ~np.all(np.isfinite(estimate), axis=0)
+    replaced = estimate.copy()
+    fixed = []
+    for i in np.flatnonzero(bad):
+        for side in ONE_SIDED.get(scheme, ()):
+            h = rule_steps(x[i:i + 1], side)
+            unit = np.zeros(x.size)
+            unit[i] = 1.0
+            column = difference(g, x, unit, float(((x[i] + h) - x[i])[0]) or float(h[0]), side)
+            if np.all(np.isfinite(column)):
+                replaced[:, i] = column
+                fixed.append(side)
+                break
+    left = int(bad.sum())
+    message = (f"the {scheme} stencil left the domain for {left} of {x.size} inputs; "
+               f"{len(fixed)} redone one-sided ({', '.join(sorted(set(fixed))) or 'none stays inside'})")
+    return replaced, message
+
+
 def _run(scheme):
     def run(case, params, points, rng):
         results = []
         for inputs in points:
             g, x = flat_function(case, params, inputs)
+            g = guarded(g, np.size(g(x)))
             steps = rule_steps(x, scheme)
             estimate, seconds = timed(lambda: jacobian(g, x, steps, scheme))
             swept = sweep(g, x, scheme, rng)
             extra = {"step_h": float(np.median(steps)), "n_func_evals": SCHEMES[scheme].evaluations(x.size),
                      "theory_h": theory_step(g, x, scheme, swept["directions"]), "sweep": swept}
-            results.append(PointResult(estimate, setup_time_s=0.0, eval_time_s=seconds, extra=extra,
-                                       timings={"eval": seconds}))
+            message = ""
+            if not np.all(np.isfinite(estimate)) and np.all(np.isfinite(g(x))):
+                estimate, message = inside_domain(g, x, estimate, scheme)
+                extra["limit"] = "domain"
+                if not np.all(np.isfinite(estimate)):
+                    results.append(PointResult(status="not_applicable", message=message, extra=extra))
+                    continue
+            results.append(PointResult(estimate, message=message, setup_time_s=0.0, eval_time_s=seconds,
+                                       extra=extra, timings={"eval": seconds}))
         return results
     return run
 

@@ -101,6 +101,12 @@ def run(case, params, points, rng):
         scale = float(np.linalg.norm(jacobian))
         estimate = float(np.linalg.norm(error)) / scale if scale > 0 else float(np.linalg.norm(error))
         extra = {"step_h": float(np.median(steps)), "n_func_evals": evaluations, "error_estimate": estimate}
+        if not np.all(np.isfinite(jacobian)) and np.all(np.isfinite(g(x))):
+            left = int((~np.all(np.isfinite(jacobian), axis=0)).sum())
+            results.append(PointResult(status="not_applicable", extra={**extra, "limit": "domain"},
+                                       message=f"every central stencil of the halving sequence left the domain "
+                                               f"for {left} of {x.size} inputs"))
+            continue
         results.append(PointResult(jacobian, setup_time_s=0.0, eval_time_s=seconds, extra=extra,
                                    timings={"eval": seconds}))
     return results

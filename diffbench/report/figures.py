@@ -12,10 +12,10 @@ from matplotlib.figure import Figure  # no pyplot: no global figure state; SVG o
 from matplotlib.lines import Line2D
 from matplotlib.ticker import LogFormatter, LogLocator, NullFormatter, NullLocator
 
+from diffbench.fd_model import fit_error_model
+from diffbench.methods.finite_diff import SCHEMES as FD_SCHEMES
 from diffbench.report.aggregate import FLOOR, clip_error, ordered
 
-SCHEME_ORDER = {"forward": 1, "backward": 1, "central": 2, "central4": 4, "complex_step": 2}
-NO_ROUNDOFF = ("complex_step",)  # no subtractive cancellation, so no eps/h branch
 REF_STYLES = [("#111111", "-"), ("#555555", "--"), ("#888888", "-."), ("#aaaaaa", ":")]
 RC = {
     "svg.fonttype": "none", "font.family": "sans-serif", "font.size": 8.5,
@@ -36,7 +36,7 @@ def palette(names) -> dict[str, str]:
 
 
 def fd_sweep(name: str, title: str, sweep: pd.DataFrame, refs: list[tuple[str, float]]) -> str:
-    """Error vs step h per scheme (log-log), faint h^p and eps/h lines, best step starred, other methods flat."""
+    """Error vs step h per scheme (log-log), fitted h^p and eps/h lines, model optimum starred, other methods flat."""
     with mpl.rc_context({**RC, "svg.hashsalt": name}):
         fig = Figure(figsize=(5.1, 4.2), layout="constrained")
         ax = fig.add_subplot()
@@ -51,12 +51,11 @@ def fd_sweep(name: str, title: str, sweep: pd.DataFrame, refs: list[tuple[str, f
             if not h.size:
                 continue
             handles += ax.loglog(h, err, "o-", color=colours[scheme], label=scheme)
-            best = int(np.argmin(err))
-            ax.plot(h[best], err[best], "*", ms=11, color=colours[scheme], mec="black", mew=0.5, zorder=5)
-            _theory_lines(ax, scheme, h, err, best, colours[scheme])
-        handles += [Line2D([], [], ls="none", marker="*", ms=9, color="white", mec="black", label="best step"),
-                    Line2D([], [], color="grey", ls="--", alpha=0.5, label="truncation ∝ hᵖ"),
-                    Line2D([], [], color="grey", ls=":", alpha=0.7, label="round-off ∝ ε/h")]
+            _theory_lines(ax, scheme, h, err, colours[scheme])
+        handles += [Line2D([], [], ls="none", marker="*", ms=9, color="white", mec="black",
+                           label="optimum of the fitted model"),
+                    Line2D([], [], color="grey", ls="--", alpha=0.5, label="fitted truncation C hᵖ"),
+                    Line2D([], [], color="grey", ls=":", alpha=0.7, label="fitted round-off R / h")]
         for i, (label, error) in enumerate(_group_refs(refs)):
             colour, style = REF_STYLES[i % len(REF_STYLES)]
             # NB: methods with the same error share a line; their names wrap so the legend fits the figure
@@ -72,16 +71,19 @@ def fd_sweep(name: str, title: str, sweep: pd.DataFrame, refs: list[tuple[str, f
         return _svg(fig, name)
 
 
-def _theory_lines(ax, scheme: str, h: np.ndarray, err: np.ndarray, best: int, colour: str) -> None:
-    """Anchor C h^p on the points right of the best step and D/h on the points left of it (medians)."""
-    p = SCHEME_ORDER.get(scheme)
-    right, left = slice(best + 1, None), slice(None, best)
-    if p and h[right].size:
-        c = np.median(err[right] / h[right] ** p)
-        ax.plot(h, c * h**p, "--", color=colour, alpha=0.4, lw=0.9)
-    if scheme not in NO_ROUNDOFF and h[left].size:
-        d = np.median(err[left] * h[left])
-        ax.plot(h, d / h, ":", color=colour, alpha=0.6, lw=0.9)
+def _theory_lines(ax, scheme: str, h: np.ndarray, err: np.ndarray, colour: str) -> None:
+    """The error model C h^p + R / h fitted to the sweep (diffbench/fd_model.py): its two lines and its optimum.
+
+    NB: the raw minimum of the sweep stays in fd_sweep.csv; the star marks the model's optimum, which one lucky
+    rounding does not move. Without a fit (complex step, too few points) nothing is drawn.
+    """
+    stencil = FD_SCHEMES.get(scheme)
+    model = fit_error_model(list(zip(h, err)), stencil.order, stencil.derivative) if stencil else None
+    if model is None:
+        return
+    ax.plot(h, model.truncation * h ** model.order, "--", color=colour, alpha=0.4, lw=0.9)
+    ax.plot(h, model.roundoff / h ** model.derivative, ":", color=colour, alpha=0.6, lw=0.9)
+    ax.plot(model.opt_h, model.opt_error, "*", ms=11, color=colour, mec="black", mew=0.5, zorder=5)
 
 
 def _group_refs(refs: list[tuple[str, float]]) -> list[tuple[str, float]]:

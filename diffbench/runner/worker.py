@@ -15,6 +15,7 @@ from diffbench.backends import FloatOps
 from diffbench.case import DomainError, describe, load_case_file, point_rng
 from diffbench.methods import METHODS
 from diffbench.methods.base import PointResult
+from diffbench.floor import point_floor
 from diffbench.reference import reference
 from diffbench.timing import measure
 from diffbench.trace import write_traces
@@ -71,7 +72,8 @@ def _execute(job: Job) -> JobOutput:
         for index, inputs in enumerate(job.points, start=job.first_point):
             rng = point_rng(job.seed, case.name + "|reference", job.params, index)
             try:
-                output.points.append(reference(case, job.params, inputs, rng, job.dps))
+                output.points.append({**reference(case, job.params, inputs, rng, job.dps),
+                                      **point_floor(case, job.params, inputs, job.seed, index, job.dps)})
             except Exception as error:  # noqa: BLE001 - recorded, the run goes on
                 output.points.append({"error": _describe(error)})
         return output

@@ -1,0 +1,85 @@
+"""The float64 floor of a point: how exact f's float64 code is, and how many digits input rounding allows."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from diffbench.ad import api
+from diffbench.backends import FloatOps, MpOps
+from diffbench.case import point_rng
+from diffbench.scoring import correct_digits
+
+UNIT_ROUNDOFF = 2.0 ** -53        # u: rounding a real number to float64 changes it by at most u relative
+FLOOR_DIRECTIONS = 3              # seeded perturbation directions of the attainable-digits estimate
+STRING_DIGITS = 50                # digits of the reference values kept as text (evidence.jsonl)
+
+
+def mp_strings(ctx, values, digits: int = STRING_DIGITS) -> list:
+    """mpf values (any shape) -> flat list of decimal strings with `digits` significant digits."""
+    return [ctx.nstr(v, digits, strip_zeros=False) for v in np.asarray(values, dtype=object).reshape(-1)]
+
+
+def f_digits(case, params, inputs, value_mp, mp) -> float:
+    """Correct digits of the case's float64 evaluation of f at the point, against the high-precision value."""
+    with np.errstate(all="ignore"):
+        try:
+            value = np.asarray(case.call(FloatOps(), inputs, params), dtype=np.float64).reshape(-1)
+        except Exception:  # noqa: BLE001 - a float code that raises has no digits here
+            return float("nan")
+    if not np.all(np.isfinite(value)):
+        return float("nan")
+    exact = np.asarray(value_mp, dtype=object).reshape(-1)
+    difference = mp.ctx.sqrt(mp.ctx.fsum((mp.ctx.mpf(float(a)) - b) ** 2 for a, b in zip(value, exact)))
+    scale = mp.ctx.sqrt(mp.ctx.fsum(b ** 2 for b in exact))
+    return correct_digits(float(difference / scale) if scale != 0 else float(difference))
+
+
+def attainable_digits(case, params, inputs, jacobian_mp, mp, rng) -> float:
+    """Digits of the derivative that survive rounding the point's inputs to float64.
+
+    How: in high precision, every input entry (differentiated inputs and data alike) is multiplied by
+    (1 + u s_i) with u = 2^-53 and s_i = ±1 seeded at random, along FLOOR_DIRECTIONS such directions; the
+    exact Jacobian (tape over mpmath) at each perturbed point is compared with the one at the point. The
+    largest relative change is the error a float64 method inherits from its inputs alone (the relative
+    condition number of the derivative map times u); it never counts below u itself (the output's own
+    rounding), so a perfectly conditioned point allows -log10(u) ≈ 15.95 digits.
+    """
+    names = list(inputs)
+    scale = mp.ctx.sqrt(mp.ctx.fsum(abs(v) ** 2 for v in np.asarray(jacobian_mp, dtype=object).ravel()))
+    worst = UNIT_ROUNDOFF
+    for _ in range(FLOOR_DIRECTIONS):
+        perturbed = {}
+        for name in names:
+            exact = mp.asarray(inputs[name])
+            signs = rng.choice((-1.0, 1.0), size=np.shape(inputs[name]))
+            factor = mp.asarray(signs) * mp.ctx.mpf(UNIT_ROUNDOFF) + 1
+            perturbed[name] = exact * factor
+        moved = exact_jacobian(case, params, perturbed, mp)[0]
+        change = mp.ctx.sqrt(mp.ctx.fsum(abs(v) ** 2 for v in (moved - jacobian_mp).ravel()))
+        relative = float(change / scale) if scale != 0 else float(change)
+        worst = max(worst, relative)
+    return -math.log10(worst)
+
+
+def exact_jacobian(case, params, inputs_mp: dict, mp):
+    """(Jacobian, value of f) in high precision by the tape over mpmath, at inputs already in mp numbers."""
+    xs, data = case.split(inputs_mp)
+    f = case.bind(data, params)
+    jacobian, tape = api.jacrev(f, mp, xs)
+    value = tape.nodes[-1].out if tape.nodes and tape.nodes[-1].rule is not None else f(mp, *xs)
+    return jacobian, value
+
+
+def point_floor(case, params, inputs, seed: int, point: int, dps: int = 50) -> dict:
+    """f_digits, attainable_digits and the reference values of f and of its Jacobian as 50-digit strings."""
+    mp = MpOps(dps)
+    jacobian, value = exact_jacobian(case, params, {k: mp.asarray(v) for k, v in inputs.items()}, mp)
+    rng = point_rng(seed, case.name + "|floor", params, point)
+    try:
+        attainable = attainable_digits(case, params, inputs, jacobian, mp, rng)
+    except Exception:  # noqa: BLE001 - a perturbed point outside the domain: the floor is unknown there
+        attainable = float("nan")
+    return {"f_digits": f_digits(case, params, inputs, value, mp), "attainable_digits": attainable,
+            "f_ref": mp_strings(mp.ctx, value), "jacobian_ref": mp_strings(mp.ctx, jacobian),
+            "jacobian_shape": list(np.shape(jacobian))}
