@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from diffbench.case import describe
+from diffbench.kinks import kink_score
 from diffbench.methods.finite_diff import vee_bottom
 from diffbench.scoring import best_step, error_vs_reference, relative_error, score, sweep_errors
 from diffbench.thresholds import REFERENCE_AGREEMENT_DIGITS
@@ -19,7 +20,7 @@ def reference_columns(ref: dict | None) -> dict:
     if ref is None or "error" in ref:
         return {}
     return {"ref_digits": ref["digits"], "ref_route2": ref["route2"],
-            "ref_flagged": bool(ref["digits"] < REFERENCE_AGREEMENT_DIGITS)}
+            "ref_flagged": bool(ref["digits"] < REFERENCE_AGREEMENT_DIGITS), "kink": bool(ref.get("kink", False))}
 
 
 def method_rows(case, params, method, output, references, tables):
@@ -53,6 +54,10 @@ def method_rows(case, params, method, output, references, tables):
                 row["message"] = "not scored: " + (ref["error"] if ref else "no reference")
             elif ref["hi"].shape != jacobian.shape:
                 row.update(status="failed", message=f"wrong shape {jacobian.shape}, expected {ref['hi'].shape}")
+            elif ref.get("kink"):
+                # No derivative exists here: a verdict on the kink entries, errors over the others, and no
+                # error-vs-h sweep (there is no limit for the differences to converge to).
+                row.update(kink_score(jacobian, ref))
             else:
                 row.update(score(jacobian, ref["hi"], ref["lo"]))
                 if sweep is not None:
