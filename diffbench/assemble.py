@@ -5,6 +5,7 @@ import numpy as np
 
 from diffbench.case import describe
 from diffbench.fd_model import fit_error_model
+from diffbench.kinks import kink_score
 from diffbench.methods.finite_diff import SCHEMES, vee_bottom
 from diffbench.scoring import best_step, error_vs_reference, relative_error, score, sweep_errors
 from diffbench.thresholds import REFERENCE_AGREEMENT_DIGITS
@@ -22,6 +23,7 @@ def reference_columns(ref: dict | None) -> dict:
         return {}
     return {"ref_digits": ref["digits"], "ref_route2": ref["route2"],
             "ref_flagged": not ref["digits"] >= REFERENCE_AGREEMENT_DIGITS,   # NaN digits are flagged too
+            "kink": bool(ref.get("kink", False)),
             "f_digits": ref.get("f_digits", float("nan")), "attainable_digits": ref.get("attainable_digits",
                                                                                         float("nan"))}
 
@@ -74,10 +76,12 @@ def method_rows(case, params, method, output, references, tables):
             elif ref["hi"].shape != jacobian.shape:
                 row.update(status="failed", message=f"wrong shape {jacobian.shape}, expected {ref['hi'].shape}")
             else:
-                row.update(score(jacobian, ref["hi"], ref["lo"]))
+                # At a kink no derivative exists: a verdict on the kink entries, errors over the others, and
+                # no error-vs-h sweep (there is no limit for the differences to converge to).
+                row.update(kink_score(jacobian, ref) if ref.get("kink") else score(jacobian, ref["hi"], ref["lo"]))
                 if ref["digits"] < REFERENCE_AGREEMENT_DIGITS:
                     row["message"] = "; ".join(filter(None, (row["message"], disputed_note(ref))))
-                if sweep is not None:
+                if sweep is not None and not ref.get("kink"):
                     # NB: steps whose stencil left the domain (NaN) are dropped; the curve keeps the rest.
                     errors = [(h, e) for h, e in sweep_errors(sweep, ref["hi"], ref["lo"]) if np.isfinite(e)]
                     scheme = method.name.removeprefix("fd_")

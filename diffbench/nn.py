@@ -21,21 +21,21 @@ def tanh(o, z):
 
 
 def relu(o, z):
-    """max(0, z) = (z + |z|)/2: with d|z|/dz = sign(z), the slope at the kink is the mean 1/2."""
-    # NB: o.where(z > 0, ...) would give torch's I[z > 0], but a comparison of sympy object arrays cannot
-    # be evaluated, so elementwise branches are written with abs (the same form for every backend).
-    return (z + o.abs(z)) / 2
+    """max(0, z) written as the lecture writes it: ReLU'(z) = I[z > 0], so 0 at the kink (as torch's relu)."""
+    return o.where(z > 0, z, 0 * z)
 
 
 def leaky_relu(o, z):
-    """max(s z, z) = ((1 + s) z + (1 - s)|z|)/2 for slope s < 1."""
-    s = o.const(LEAKY_SLOPE)
-    return ((1 + s) * z + (1 - s) * o.abs(z)) / 2
+    """max(s z, z) for slope s < 1: slope 1 for z > 0 and s for z <= 0 (the left slope at the kink)."""
+    return o.where(z > 0, z, o.const(LEAKY_SLOPE) * z)
 
 
 def elu(o, z, alpha=ELU_ALPHA):
-    """max(0, z) + alpha (exp(min(0, z)) - 1), the form torch.nn.ELU documents."""
-    return (z + o.abs(z)) / 2 + o.const(alpha) * (o.exp((z - o.abs(z)) / 2) - 1)
+    """z for z > 0, alpha (exp(z) - 1) otherwise, the form torch.nn.ELU documents."""
+    # NB: the exp branch sees min(z, 0) (a second where), so a large z cannot overflow it: the unchosen
+    # branch's inf would turn its zero cotangent into 0 * inf = NaN (the "double where" of JAX's FAQ).
+    negative_part = o.where(z > 0, 0 * z, z)
+    return o.where(z > 0, z, o.const(alpha) * (o.exp(negative_part) - 1))
 
 
 def selu(o, z):

@@ -47,6 +47,10 @@ RESULTS_COLUMNS = {
     "ref_digits": "float64",     # digits to which the two reference routes agree
     "ref_route2": "string",      # how the second reference route checked ("componentwise", "directional k=3")
     "ref_flagged": "boolean",    # True when the routes agree to fewer than the required digits
+    "kink": "boolean",           # the point is a kink: some one-sided derivatives differ (diffbench/kinks.py)
+    "kink_verdict": "string",    # at a kink: one-sided derivative | valid subgradient | outside
+    "kink_distance": "float64",  # at a kink: how far outside the one-sided limits, relative (0 = inside)
+    "kink_entries": "Int64",     # at a kink: Jacobian entries (along the reference's directions) with no derivative
 }
 
 FD_SWEEP_COLUMNS = {

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from diffbench import kinks
 from diffbench.ad import api
 from diffbench.backends import MpOps
 from diffbench.methods.base import unflatten
@@ -44,11 +45,37 @@ def reference(case, params, inputs, rng, dps: int = 50) -> dict:
     numeric = np.array([[mp.ctx.diff(along(directions[:, j], k), 0) for j in range(directions.shape[1])]
                         for k in range(m)], dtype=object)
     rule_based = jacobian.dot(directions)
-    digits = agreement_digits(mp, rule_based, numeric, dps)
+    kink = find_kink(mp, f, x_flat, xs_mp, directions, rule_based, tape)
+    if kink is None:
+        digits = agreement_digits(mp, rule_based, numeric, dps)
+    else:
+        # At a kink route 2 (central differences) sees the mean of the two sides: the routes are compared
+        # on the differentiable entries, and route 1 must give a side or a value between them on the rest.
+        smooth = ~kink["kink_mask"]
+        digits = agreement_digits(mp, rule_based[smooth], numeric[smooth], dps) if smooth.any() else float(dps)
+        if not kink.pop("rule_between"):
+            digits = 0.0
     hi = mp.to_float(jacobian)
     lo = mp.to_float(jacobian - hi)
     return {"hi": hi, "lo": lo, "digits": digits, "route2": route2,
-            "value": float(np.asarray(mp.to_float(value)).reshape(-1)[0])}
+            "value": float(np.asarray(mp.to_float(value)).reshape(-1)[0]), "kink": kink is not None,
+            **(kink or {})}
+
+
+def find_kink(mp, f, x_flat, like, directions, rule_based, tape) -> dict | None:
+    """The one-sided Jacobians along `directions` where they differ (only programs with abs/where/amax)."""
+    if not kinks.may_have_kinks(tape):
+        return None
+    left, right = kinks.one_sided_jacobians(mp, f, x_flat, like, directions, unflatten)
+    left, right = mp.to_float(left), mp.to_float(right)
+    scale = float(np.max(np.abs(mp.to_float(rule_based)))) if rule_based.size else 0.0
+    mask = kinks.kink_mask(left, right, max(scale, 1.0))
+    if not mask.any():
+        return None
+    return {"kink_left": left, "kink_right": right, "kink_mask": mask,
+            "kink_directions": np.asarray(mp.to_float(directions), dtype=np.float64),
+            "rule_between": kinks.rule_value_is_between(mp.to_float(rule_based), left, right, mask,
+                                                         max(scale, 1.0))}
 
 
 def agreement_digits(mp, a, b, cap) -> float:

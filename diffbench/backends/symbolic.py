@@ -9,6 +9,40 @@ def _add(values):
     return sympy.Add(*values)  # NB: one Add of many terms, not a chain of binary +
 
 
+class SymArray(np.ndarray):
+    """An object array of sympy expressions whose comparisons stay symbolic: `z > 0` gives Relationals.
+
+    numpy compares plain object arrays into booleans, which asks each Relational for a truth value and
+    fails; asking for object output keeps `o.where(z > 0, z, 0)` elementwise Piecewise, as cases write it.
+    """
+
+    def __lt__(self, other):
+        return np.less(self, other, dtype=object)
+
+    def __le__(self, other):
+        return np.less_equal(self, other, dtype=object)
+
+    def __gt__(self, other):
+        return np.greater(self, other, dtype=object)
+
+    def __ge__(self, other):
+        return np.greater_equal(self, other, dtype=object)
+
+
+def symbolic(value):
+    """An object array as a SymArray (anything else unchanged)."""
+    if isinstance(value, np.ndarray) and value.dtype == object and not isinstance(value, SymArray):
+        return value.view(SymArray)
+    return value
+
+
+def _keeps_symbolic(op):
+    def wrapped(*args, **kwargs):
+        return symbolic(op(*args, **kwargs))
+    wrapped.__doc__ = op.__doc__
+    return wrapped
+
+
 class SymOps(ObjectArrayOps):
     name = "sympy"
     exp = staticmethod(np.frompyfunc(sympy.exp, 1, 1))
@@ -24,7 +58,7 @@ class SymOps(ObjectArrayOps):
     def const(self, v):
         if isinstance(v, float):  # NB: a float constant in a case means its shortest decimal repr
             return sympy.Rational(repr(v))
-        return self.asarray(v)
+        return SymOps.asarray(v)
 
     @staticmethod
     def asarray(v):
@@ -33,7 +67,7 @@ class SymOps(ObjectArrayOps):
         return np.vectorize(lambda e: sympy.Float(float(e)), otypes=[object])(np.asarray(v))
 
     def where(self, cond, a, b):
-        return self._piecewise(cond, a, b)
+        return symbolic(self._piecewise(cond, a, b))
 
     @staticmethod
     def sum(x, axis=None, keepdims=False):
@@ -74,3 +108,10 @@ class SymOps(ObjectArrayOps):
     @staticmethod
     def logdet(x):
         return sympy.log(sympy.Matrix(x).det(method="laplace"))  # NB: cofactor expansion, the n!-term textbook formula
+
+
+# NB: ops that build fresh arrays (np.array, np.asarray, apply_along_axis) would hand back plain object
+# arrays; these keep returning SymArrays, so comparisons anywhere in a case stay symbolic.
+for _name in ("asarray", "reshape", "outer", "transpose", "broadcast_to", "getitem", "scatter", "sum", "amax",
+              "matvec", "matmul", "inv"):
+    setattr(SymOps, _name, staticmethod(_keeps_symbolic(getattr(SymOps, _name))))

@@ -3,6 +3,7 @@ import numpy as np
 import sympy
 
 from diffbench.backends import SymOps
+from diffbench.backends.symbolic import symbolic
 from diffbench.methods.base import Method, PointResult
 from diffbench.derivatives import ad_over_sympy, expression_text, survey_simplified
 from diffbench.sizes import cse, cse_output_size, cse_size, tree_size
@@ -22,7 +23,7 @@ def symbols_like(name: str, value) -> object:
     array = np.empty(shape, dtype=object)
     for index in np.ndindex(shape):
         array[index] = sympy.Symbol(f"{name}_{'_'.join(map(str, index))}", real=True)
-    return array
+    return symbolic(array)
 
 
 def derive(case, params, like: dict):
