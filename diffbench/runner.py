@@ -18,7 +18,7 @@ from pebble import ProcessExpired, ProcessPool
 from diffbench import records
 from diffbench.assemble import method_rows, status_rows
 from diffbench.case import DomainError, describe
-from diffbench.methods import METHODS
+from diffbench.methods import METHODS, method_modules
 from diffbench.thresholds import REFERENCE_AGREEMENT_DIGITS
 from diffbench.swell import fit_rows
 from diffbench.trace import write_traces
@@ -87,7 +87,7 @@ def run_jobs(jobs, config: RunConfig, on_done=None) -> list:
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["diffbench.worker"])
+    context.set_forkserver_preload(["diffbench.worker", *method_modules()])   # every method, torch and sympy too
     results = []
     # Reference jobs first and big parameters first, so the slowest work starts early.
     order = sorted(jobs, key=lambda j: (j.kind != "reference", -max((v for v in j.params.values()
