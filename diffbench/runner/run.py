@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from diffbench import records
-from diffbench.methods import METHODS
+from diffbench.methods import METHODS, method_modules
 from diffbench.runner.catalog import survey
 from diffbench.runner.config import Plan, RunConfig, job_key, plan
 from diffbench.runner.executor import Failure, Limits, LocalExecutor
@@ -35,7 +35,7 @@ def execute_run(config: RunConfig, progress=None, resume_dir: Path | None = None
     previous = records.read_meta(run_dir) if resume_dir else {}
     started = previous.get("started") or dt.datetime.now().isoformat(timespec="seconds")
     entries = read_journal(run_dir)
-    executor = LocalExecutor(config.workers)
+    executor = LocalExecutor(config.workers, preload=method_modules(config.methods))
     plan_, tasks, status, interrupted = Plan([], [], {}), [], "running", None
     failures = list(config.load_failures)
     _write_meta(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status)
