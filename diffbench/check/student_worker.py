@@ -67,7 +67,10 @@ def limit_resources(limits: dict) -> None:
         resource.RLIMIT_CORE: (0, 0),
     }
     for which, (soft, hard) in settings.items():
-        resource.setrlimit(which, (soft, hard))
+        _, current = resource.getrlimit(which)
+        if current != resource.RLIM_INFINITY:     # NB: only root may raise a hard limit
+            hard = min(hard, current)
+        resource.setrlimit(which, (min(soft, hard), hard))
 
 
 def owned_by(pid: str, uid: int) -> bool:
