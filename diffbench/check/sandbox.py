@@ -96,7 +96,9 @@ def bwrap_arguments(source: Path, inside: str, sized_tmp: bool) -> list[str]:
         arguments += parent_dirs(tree, made, trees) + ["--ro-bind", tree, tree]
     for tree in hidden_trees():
         if any(inside_tree(tree, visible) for visible in trees):
-            arguments += ["--tmpfs", tree]     # NB: e.g. a venv inside the project folder stays visible
+            # NB: an installed (not editable) package becomes an empty folder: `import diffbench` then
+            # finds a namespace package with no modules in it
+            arguments += ["--tmpfs", tree]
     arguments += ["--proc", "/proc", "--dev", "/dev"] + (["--size", str(TMP_BYTES)] if sized_tmp else [])
     arguments += ["--perms", "1777", "--tmpfs", "/tmp",
                   "--perms", "0755", "--dir", "/checker", "--ro-bind", str(WORKER_SCRIPT), WORKER_INSIDE,
