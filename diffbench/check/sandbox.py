@@ -73,7 +73,10 @@ def hidden_trees() -> list[str]:
     hidden = [str(package), str(package.parent / "cases")]
     if (package.parent / "pyproject.toml").exists():
         hidden.append(str(package.parent))
-    import diffbench_cases
+    try:
+        import diffbench_cases
+    except ImportError:      # NB: diffbench run from a source tree without installing it
+        return sorted(set(hidden))
     hidden.append(str(Path(diffbench_cases.__file__).resolve().parent))
     return sorted(set(hidden))
 
@@ -87,7 +90,10 @@ def bwrap_arguments(source: Path, inside: str, sized_tmp: bool) -> list[str]:
                  "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
     if os.geteuid() != 0:   # NB: as root the worker itself drops to nobody, which needs the init namespace
         arguments += ["--unshare-user", "--cap-drop", "ALL"]
-    made = {"/"}
+    # NB: /tmp first, so an interpreter or venv that lives under /tmp is bound on top of it, not hidden
+    arguments += ["--proc", "/proc", "--dev", "/dev"] + (["--size", str(TMP_BYTES)] if sized_tmp else [])
+    arguments += ["--perms", "1777", "--tmpfs", "/tmp"]
+    made = {"/", "/tmp"}
     trees = visible_trees()
     for tree in trees:
         if os.path.islink(tree) and tree in SYSTEM_DIRS:
@@ -99,9 +105,7 @@ def bwrap_arguments(source: Path, inside: str, sized_tmp: bool) -> list[str]:
             # NB: an installed (not editable) package becomes an empty folder: `import diffbench` then
             # finds a namespace package with no modules in it
             arguments += ["--tmpfs", tree]
-    arguments += ["--proc", "/proc", "--dev", "/dev"] + (["--size", str(TMP_BYTES)] if sized_tmp else [])
-    arguments += ["--perms", "1777", "--tmpfs", "/tmp",
-                  "--perms", "0755", "--dir", "/checker", "--ro-bind", str(WORKER_SCRIPT), WORKER_INSIDE,
+    arguments += ["--perms", "0755", "--dir", "/checker", "--ro-bind", str(WORKER_SCRIPT), WORKER_INSIDE,
                   "--perms", "0755", "--dir", "/submission", "--ro-bind", str(source), inside,
                   "--chdir", "/tmp", "--setenv", "HOME", "/tmp"]
     return arguments
