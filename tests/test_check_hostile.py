@@ -216,3 +216,52 @@ def test_auto_without_bubblewrap_falls_back_loudly_and_bwrap_is_then_a_usage_err
     assert sandbox.kind == "none" and "bubblewrap (bwrap) is not installed" in sandbox.warning
     result = CliRunner().invoke(check_command, ["--sandbox", "bwrap", str(HOSTILE / "loops.py")])
     assert result.exit_code == 2 and "--sandbox bwrap: bubblewrap (bwrap) is not installed" in result.output
+
+
+# file -> (function or None for the file, what its result must say); grad_logdet, where defined, is right
+NAMED = {
+    "exit_at_import.py": (None, "your file called sys.exit(0) at import"),
+    "exit_in_function.py": ("grad_logistic", "your function called sys.exit(0)"),
+    "pickle_hook_return.py": ("grad_trace_example", "your gradient is zero"),
+    "pickle_hook_exception.py": ("grad_logistic", "raised Poisoned: look at my pickle hook"),
+    "read_outside.py": ("grad_logdet", "raised FileNotFoundError: no solution to copy"),
+    "write_outside.py": ("grad_logdet", "your gradient is zero"),
+    "fork_many.py": ("grad_log_quadratic", "your gradient is zero"),
+    "daemon_stdout.py": ("grad_log_quadratic", "your gradient is zero"),
+    "huge_output.py": ("grad_log_quadratic", "your gradient is zero"),
+    "keyboard_interrupt.py": ("grad_logistic", "raised KeyboardInterrupt"),
+    "import_diffbench.py": ("grad_logdet", "No module named 'diffbench'"),
+    "loops.py": ("grad_logistic", "timed out after 3 s"),
+}
+
+
+def tree_snapshot(folder: Path) -> dict:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_every_hostile_file_at_once_fails_named_in_one_json_list_and_leaves_nothing_behind(tmp_path):
+    assert sorted(NAMED) == sorted(p.name for p in HOSTILE.glob("*.py"))
+    student = tmp_path / "student"
+    shutil.copytree(HOSTILE, student)
+    (tmp_path / "other").mkdir()
+    shutil.copy(CORRECT, tmp_path / "other" / "correct.py")
+    (tmp_path / "victim.txt").write_text("the grader's file\n")
+    before, repository_before = tree_snapshot(tmp_path), tree_snapshot(HOSTILE.parent)
+    done = subprocess.run([str(DIFFBENCH), "check", "--format", "json", "--time-limit", "3", "--jobs", "2",
+                           *[str(student / name) for name in NAMED]],
+                          capture_output=True, timeout=500, env=os.environ.copy())
+    assert done.returncode == 1
+    documents = json.loads(done.stdout)
+    assert [Path(d["file"]).name for d in documents] == list(NAMED)
+    for document in documents:
+        function, words = NAMED[Path(document["file"]).name]
+        assert not document["passed"] and document["sandbox"] == "bwrap" and document["score"] <= 2
+        if function is None:
+            assert words in document["error"]
+            continue
+        results = {f["function"]: f for f in document["functions"]}
+        assert results[function]["status"] != "pass" and words in results[function]["message"], document["file"]
+        if "grad_logdet" in results and function != "grad_logdet":
+            assert results["grad_logdet"]["status"] == "pass", document["file"]    # the others are kept
+    assert tree_snapshot(tmp_path) == before and tree_snapshot(HOSTILE.parent) == repository_before
+    assert all(student_processes(name) == [] for name in NAMED)

@@ -12,7 +12,6 @@ from diffbench.check.compare import MIN_DIGITS, Verdict, expected_layout, judge
 from diffbench.check.isolate import Limits, ProcessKeeper, WorkerRun, run_worker
 from diffbench.check.sandbox import Sandbox
 from diffbench.check.tasks import TASKS, Task, call_arguments, task_cases, task_points
-from diffbench.reference import reference
 
 DEFAULT_TIME_LIMIT_S = 10.0
 DEFAULT_JOBS = 2
@@ -79,6 +78,7 @@ class ReferenceCache:
     def get(self, task: Task, case, point, seed: int) -> dict:
         key = (task.function, seed, point.label)
         if key not in self.by_key:
+            from diffbench.reference import reference     # NB: loads torch and sympy; only when judging
             rng = point_rng(seed, f"{case.name}|reference", point.params, point.index)
             self.by_key[key] = reference(case, point.params, point.inputs, rng)
         return self.by_key[key]

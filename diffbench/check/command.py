@@ -146,6 +146,8 @@ def check_command(solutions, template, seed, time_limit_s, memory_mb, min_digits
         raise click.BadParameter("Gradescope grades one submission: give one file", param_hint="--format")
     if output_format == "gradescope" and results_path.exists():
         raise click.BadParameter(f"{results_path} exists; remove it or give another path", param_hint="--results")
+    if output_format == "gradescope" and not results_path.absolute().parent.is_dir():
+        raise click.BadParameter(f"folder {results_path.absolute().parent} does not exist", param_hint="--results")
     try:
         chosen = choose_sandbox(sandbox)
     except SandboxUnavailable as error:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diffbench.ad import api
-from diffbench.backends import FloatOps, MpOps
-from diffbench.methods.base import unflatten
 from diffbench.scoring import score
+
+# NB: diffbench.ad, .backends and .methods load torch and sympy (seconds); they are imported where they are
+# used, so `diffbench check --help`, `--template` and usage errors answer at once.
 
 MIN_DIGITS = 8.0             # a gradient passes with at least this many correct digits at every point
 MISTAKE_DIGITS = 6.0         # a gradient "is" a known mistake when it agrees with it to this many digits
@@ -40,6 +40,7 @@ class Verdict:
 
 
 def output_shape(case, params, inputs) -> tuple:
+    from diffbench.backends import FloatOps
     return np.shape(case.call(FloatOps(), inputs, params))
 
 
@@ -135,6 +136,8 @@ def candidate_mistakes(case, params, inputs, truth: np.ndarray,
     xs, data = case.split(inputs)
     for name, value in data.items():
         if is_square_nonsymmetric(value):
+            from diffbench.ad import api
+            from diffbench.backends import FloatOps
             swapped = api.jacrev(case.bind({**data, name: value.T}, params), FloatOps(), xs)[0]
             candidates.append((f"transposed matrix: you used {name}ᵀ where {name} belongs", swapped))
     m, offset = truth.shape[0], 0
@@ -173,6 +176,8 @@ def name_mistake(case, params, inputs, jacobian: np.ndarray, truth: np.ndarray, 
 def taylor_remainders(case, params, inputs, jacobian: np.ndarray, direction: np.ndarray,
                       steps=TAYLOR_STEPS, dps: int = TAYLOR_DPS) -> list[tuple[float, float]]:
     """(h, |f(x + h v) - f(x) - h J v|) with f in mpmath: O(h^2) for a correct J, O(h) for a wrong one."""
+    from diffbench.backends import MpOps
+    from diffbench.methods.base import unflatten
     mp = MpOps(dps)
     xs, data = case.split(inputs)
     f = case.bind({k: mp.asarray(v) for k, v in data.items()}, params)

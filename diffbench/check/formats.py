@@ -8,6 +8,9 @@ from diffbench.check.compare import order_words
 from diffbench.check.course import Course
 from diffbench.check.tasks import TASKS
 
+SANDBOX_WORDS = {"bwrap": "bwrap (bubblewrap)",
+                 "none": "none: limits only, not safe against a hostile student"}
+
 
 def number(value) -> float | None:
     """JSON has no NaN: an undefined number is null."""
@@ -65,7 +68,7 @@ def gradescope_document(result: CheckResult, course: Course) -> dict:
             "output": test_output(checked, result),
             "visibility": "visible",
         })
-    overview = f"sandbox: {result.sandbox}; Jacobian layout: {course.jacobian_layout}"
+    overview = f"sandbox: {SANDBOX_WORDS[result.sandbox]}; Jacobian layout: {course.jacobian_layout}"
     if result.error:
         overview = f"{result.error}\n{overview}"
     return {"score": sum(t["score"] for t in tests), "max_score": course.max_score, "output": overview,
@@ -82,5 +85,5 @@ def test_output(task: TaskResult | None, result: CheckResult) -> str:
         lines.append(f"correct digits (min over points): {max(task.digits, 0.0):.1f}")
     if task.output:
         lines.append("your function printed:\n" + task.output)
-    lines.append(f"sandbox: {result.sandbox}")
+    lines.append(f"sandbox: {SANDBOX_WORDS[result.sandbox]}")
     return "\n".join(lines)

@@ -222,12 +222,17 @@ def exchange(process: subprocess.Popen, control: int, request: bytes, time_s: fl
     buffer, pending = bytearray(), memoryview(request)
     deadline, started, ended, answered = time.monotonic() + STARTUP_S + time_s, None, None, None
     try:
-        while selector.get_map():
+        while selector.get_map() or ended is None:
             now = time.monotonic()
             if now >= deadline:
                 run.timed_out = ended is None
                 break
-            for key, _ in selector.select(timeout=min(deadline - now, 0.2)):
+            if selector.get_map():
+                ready = selector.select(timeout=min(deadline - now, 0.2))
+            else:
+                ready = []
+                time.sleep(min(deadline - now, 0.05))    # NB: it closed every pipe and may still be running
+            for key, _ in ready:
                 if key.fileobj is process.stdin:
                     pending = pending[write_some(process.stdin, pending, selector):]
                     continue

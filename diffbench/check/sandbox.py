@@ -17,6 +17,7 @@ SANDBOX_CHOICES = ("auto", "bwrap", "none")
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64")
 WORKER_INSIDE = "/checker/student_worker.py"
 PROBE_TIMEOUT_S = 30.0
+TMP_BYTES = 64 * 2 ** 20      # the sandbox's private /tmp (a tmpfs, so memory) where bwrap can size it
 
 
 class SandboxUnavailable(RuntimeError):
@@ -27,6 +28,7 @@ class SandboxUnavailable(RuntimeError):
 class Sandbox:
     kind: str                     # "bwrap" | "none"
     reason: str = ""              # for "none": why there is no sandbox
+    sized_tmp: bool = False       # this bwrap can cap the size of /tmp (--size, bubblewrap >= 0.5)
 
     @property
     def warning(self) -> str:
@@ -40,7 +42,8 @@ class Sandbox:
         if self.kind == "none":
             return [python, "-I", str(WORKER_SCRIPT), str(control_fd), str(source)]
         inside = f"/submission/{safe_name(source.name)}"
-        return bwrap_arguments(source, inside) + [python, "-I", WORKER_INSIDE, str(control_fd), inside]
+        return bwrap_arguments(source, inside, self.sized_tmp) + [python, "-I", WORKER_INSIDE, str(control_fd),
+                                                                  inside]
 
 
 def safe_name(name: str) -> str:
@@ -70,7 +73,10 @@ def hidden_trees() -> list[str]:
     hidden = [str(package), str(package.parent / "cases")]
     if (package.parent / "pyproject.toml").exists():
         hidden.append(str(package.parent))
-    import diffbench_cases
+    try:
+        import diffbench_cases
+    except ImportError:      # NB: diffbench run from a source tree without installing it
+        return sorted(set(hidden))
     hidden.append(str(Path(diffbench_cases.__file__).resolve().parent))
     return sorted(set(hidden))
 
@@ -79,12 +85,15 @@ def inside_tree(path: str, tree: str) -> bool:
     return path == tree or path.startswith(tree.rstrip("/") + "/")
 
 
-def bwrap_arguments(source: Path, inside: str) -> list[str]:
+def bwrap_arguments(source: Path, inside: str, sized_tmp: bool) -> list[str]:
     arguments = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
                  "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
     if os.geteuid() != 0:   # NB: as root the worker itself drops to nobody, which needs the init namespace
         arguments += ["--unshare-user", "--cap-drop", "ALL"]
-    made = {"/"}
+    # NB: /tmp first, so an interpreter or venv that lives under /tmp is bound on top of it, not hidden
+    arguments += ["--proc", "/proc", "--dev", "/dev"] + (["--size", str(TMP_BYTES)] if sized_tmp else [])
+    arguments += ["--perms", "1777", "--tmpfs", "/tmp"]
+    made = {"/", "/tmp"}
     trees = visible_trees()
     for tree in trees:
         if os.path.islink(tree) and tree in SYSTEM_DIRS:
@@ -93,9 +102,10 @@ def bwrap_arguments(source: Path, inside: str) -> list[str]:
         arguments += parent_dirs(tree, made, trees) + ["--ro-bind", tree, tree]
     for tree in hidden_trees():
         if any(inside_tree(tree, visible) for visible in trees):
-            arguments += ["--tmpfs", tree]     # NB: e.g. a venv inside the project folder stays visible
-    arguments += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
-                  "--perms", "0755", "--dir", "/checker", "--ro-bind", str(WORKER_SCRIPT), WORKER_INSIDE,
+            # NB: an installed (not editable) package becomes an empty folder: `import diffbench` then
+            # finds a namespace package with no modules in it
+            arguments += ["--tmpfs", tree]
+    arguments += ["--perms", "0755", "--dir", "/checker", "--ro-bind", str(WORKER_SCRIPT), WORKER_INSIDE,
                   "--perms", "0755", "--dir", "/submission", "--ro-bind", str(source), inside,
                   "--chdir", "/tmp", "--setenv", "HOME", "/tmp"]
     return arguments
@@ -118,20 +128,29 @@ def choose_sandbox(requested: str = "auto") -> Sandbox:
     """The sandbox to use; `auto` falls back to none (with a reason) where bubblewrap is missing or fails."""
     if requested == "none":
         return Sandbox("none", "--sandbox none")
-    problem = bwrap_problem()
+    sized_tmp = bwrap_sizes_tmpfs()
+    problem = bwrap_problem(sized_tmp)
     if problem is None:
-        return Sandbox("bwrap")
+        return Sandbox("bwrap", sized_tmp=sized_tmp)
     if requested == "bwrap":
         raise SandboxUnavailable(f"--sandbox bwrap: {problem}")
     return Sandbox("none", problem)
 
 
-def bwrap_problem() -> str | None:
+def bwrap_sizes_tmpfs() -> bool:
+    try:
+        shown = subprocess.run(["bwrap", "--help"], capture_output=True, text=True, timeout=PROBE_TIMEOUT_S)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return "--size" in shown.stdout + shown.stderr
+
+
+def bwrap_problem(sized_tmp: bool) -> str | None:
     """Why bubblewrap cannot run the worker here, or None when it can."""
     if shutil.which("bwrap") is None:
         return "bubblewrap (bwrap) is not installed"
-    probe = Path(sys.executable)
-    command = bwrap_arguments(WORKER_SCRIPT, "/submission/probe.py") + [str(probe), "-I", "-c", "import numpy"]
+    command = bwrap_arguments(WORKER_SCRIPT, "/submission/probe.py", sized_tmp) + [
+        sys.executable, "-I", "-c", "import numpy"]
     try:
         done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, timeout=PROBE_TIMEOUT_S,
                               env=worker_environment())

@@ -1,10 +1,8 @@
-"""Standalone worker run as `python -I student_worker.py FD FILE`: loads one student file, answers in JSON on FD.
-
-NB: this file must not import diffbench (the sandbox hides it); the checker runs it, never imports it.
-Protocol: the request arrives as one JSON document on stdin; every event goes to the control pipe FD
-as one JSON line: start, loaded (the functions defined), call (one per argument set), done. Answers are
-plain numbers only: {"shape": [...], "data": [floats]} per array, {"parts": [...]} for a tuple or list.
-"""
+"""Standalone worker, `python -I student_worker.py FD FILE`: loads one student file and answers in JSON on FD."""
+# NB: this file must not import diffbench (the sandbox hides it); the checker runs it, never imports it.
+# The request arrives as one JSON document on stdin; every event goes to the control pipe FD as one JSON
+# line: start, loaded (the functions defined), call (one per argument set), done. Answers are plain
+# numbers only: {"shape": [...], "data": [floats]} per array, {"parts": [...]} for a tuple or list.
 import json
 import os
 import resource
@@ -67,7 +65,10 @@ def limit_resources(limits: dict) -> None:
         resource.RLIMIT_CORE: (0, 0),
     }
     for which, (soft, hard) in settings.items():
-        resource.setrlimit(which, (soft, hard))
+        _, current = resource.getrlimit(which)
+        if current != resource.RLIM_INFINITY:     # NB: only root may raise a hard limit
+            hard = min(hard, current)
+        resource.setrlimit(which, (min(soft, hard), hard))
 
 
 def owned_by(pid: str, uid: int) -> bool:
