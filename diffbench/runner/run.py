@@ -102,6 +102,8 @@ def _write_meta(run_dir, config, plan_, tasks, entries, failures, started, previ
     meta["worker_seconds_by_method"] = time_by_method(finished)
     meta["resumed"] = previous.get("resumed", []) + ([dt.datetime.now().isoformat(timespec="seconds")]
                                                      if previous else [])
+    meta["experiments_used"] = {key.split("|", 1)[1]: outcome for key, (outcome, _) in entries.items()
+                                if key.startswith("experiment|") and not isinstance(outcome, Failure)}
     if previous.get("command"):
         meta["command"] = previous["command"]
     records.write_meta(run_dir, meta)
