@@ -186,7 +186,7 @@ def swell_lane_stops(task, outcome) -> str | None:
 
 
 def run_swell(cases: dict, sizes: dict, representations=tuple(REPRESENTATIONS), budget_s: float = 10.0,
-              workers: int = 2, seed: int = 0, on_done=None, memory_mb: int | None = None) -> list[dict]:
+              workers: int = 2, seed: int = 0, on_done=None, memory_mb: int | None = None, stop=None) -> list[dict]:
     """Rows of swell.csv: each case x representation is a lane run in increasing size, each job in a worker
     process stopped after budget_s; after a lane's first timeout or failure its larger sizes are not run."""
     limits = Limits(budget_s, memory_mb or default_memory_mb(workers))
@@ -209,6 +209,6 @@ def run_swell(cases: dict, sizes: dict, representations=tuple(REPRESENTATIONS), 
         if on_done:
             on_done(rows[-1])
 
-    run_tasks(tasks, LocalExecutor(workers), finished, stops_lane=swell_lane_stops)
+    run_tasks(tasks, LocalExecutor(workers), finished, stop, stops_lane=swell_lane_stops)
     order = {(name, rep): i for i, (name, rep) in enumerate((n, r) for n in cases for r in representations)}
     return sorted(rows, key=lambda r: (order[(r["case"], r["representation"])], r["size"]))

@@ -14,6 +14,7 @@ from diffbench import records
 from diffbench.options import JOBS, SECONDS, SEED, default_jobs
 from diffbench.growth import GrowthFit, describe_fit
 from diffbench.runner.config import default_memory_mb
+from diffbench.runner.interrupts import Interrupted, StopRequest
 from diffbench.runner.meta import common_meta, new_run_dir
 from diffbench.runner.resume import survey_cases
 from diffbench.swell import DEFAULT_SIZES, REPRESENTATIONS, fit_rows, run_swell
@@ -91,10 +92,18 @@ def swell_command(case_names, max_n, representations, budget_s, workers, seed, c
     sizes = sizes_for(cases, max_n)
     started, clock = dt.datetime.now(), time.perf_counter()
     run_dir = new_run_dir(out_dir)
-    with console.status("measuring") as status:
-        rows = run_swell(cases, sizes, chosen, budget_s, max(1, workers), seed,
-                         on_done=lambda r: status.update(f"{r['case']} {r['param']} {r['representation']}: "
-                                                         f"{r['status']}"))
+    measured, interrupted = [], None
+
+    def done(row, status):
+        measured.append(row)
+        status.update(f"{row['case']} {row['param']} {row['representation']}: {row['status']}")
+
+    with console.status("measuring") as status, StopRequest() as stop:
+        try:
+            rows = run_swell(cases, sizes, chosen, budget_s, max(1, workers), seed,
+                             on_done=lambda row: done(row, status), stop=stop)
+        except Interrupted as signal_received:   # what finished is written; the rest is not run
+            rows, interrupted = measured, signal_received
     fits = fit_rows(rows)
     for table in records.TABLES:
         records.write_table(run_dir, table, {"swell": rows, "swell_fits": fits}.get(table, []))
@@ -103,6 +112,12 @@ def swell_command(case_names, max_n, representations, budget_s, workers, seed, c
                                 for r in rows if r["status"] not in EXPECTED]
     meta = swell_meta(run_dir, cases, sizes, chosen, budget_s, workers, seed, started, time.perf_counter() - clock,
                       failures)
+    meta["status"] = "interrupted" if interrupted else "complete"
+    if interrupted:
+        meta["exit_code"] = interrupted.exit_code
+        records.write_meta(run_dir, meta)
+        click.echo(f"interrupted ({interrupted}): {len(rows)} measurements written to {run_dir}")
+        sys.exit(meta["exit_code"])
     records.write_meta(run_dir, meta)
     console.print(fits_table(fits))
     stopped = [r for r in rows if r["status"] not in ("ok", "skipped")]
