@@ -18,10 +18,11 @@ RUN = ["run", "--quick", "--only", "log_quadratic,logdet,mds", "--jobs", "2", "-
 TIMING_COLUMNS = ["setup_time_s", "eval_time_s", "func_time_s", "cost_ratio"]
 
 
-def comparable(run_dir: Path) -> pd.DataFrame:
-    """results.csv without its timing columns, in a fixed row order."""
-    rows = records.read_table(run_dir, "results").drop(columns=TIMING_COLUMNS)
-    return rows.sort_values(["case", "param", "method", "point"]).reset_index(drop=True)
+def comparable(run_dir: Path, table: str = "results") -> pd.DataFrame:
+    """A table without its timing columns, in a fixed row order."""
+    rows = records.read_table(run_dir, table).drop(columns=TIMING_COLUMNS if table == "results" else [])
+    order = ["case", "param", "method", "point"] if table == "results" else ["case", "param", "point", "scheme", "direction", "h"]
+    return rows.sort_values(order).reset_index(drop=True)
 
 
 def journal_lines(run_dir: Path) -> int:
@@ -96,6 +97,7 @@ def test_interrupted_run_keeps_finished_jobs_and_resumes_to_a_clean_runs_rows(tm
     rerun = [json.loads(line)["key"] for line in (run_dir / "journal.jsonl").read_text().splitlines()]
     assert len(rerun) == total and set(keys) <= set(rerun)      # nothing that had finished ran again
     pd.testing.assert_frame_equal(comparable(run_dir), comparable(clean_run))
+    pd.testing.assert_frame_equal(comparable(run_dir, "fd_sweep"), comparable(clean_run, "fd_sweep"))
 
 
 def test_resume_refuses_other_options_and_folders_that_are_not_runs(tmp_path, clean_run):

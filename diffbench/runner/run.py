@@ -61,9 +61,10 @@ def execute_run(config: RunConfig, progress=None, resume_dir: Path | None = None
                     if progress:
                         progress.advance(task)
 
-                run_tasks(tasks, executor, on_done, stop, entries)
+                known = {key: outcome for key, (outcome, _) in entries.items()}
+                run_tasks(tasks, executor, on_done, stop, known)
                 # NB: experiments time things, so they run alone, after the jobs
-                run_tasks(extras, LocalExecutor(1), on_done, stop, entries)
+                run_tasks(extras, LocalExecutor(1), on_done, stop, known)
                 tasks += extras
             status = "complete"
         except Interrupted as signal_received:
