@@ -1,13 +1,10 @@
 """The benchmark command: a tape gradient's cost against the plain function and torch.autograd, in one run."""
 from __future__ import annotations
 
-import multiprocessing
-import os
 import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import click
@@ -17,6 +14,9 @@ from rich.console import Console
 from rich.table import Table
 
 from diffbench.case import load_cases
+from diffbench.runner.config import default_memory_mb
+from diffbench.runner.executor import Failure, Limits, LocalExecutor
+from diffbench.runner.scheduler import Task, run_tasks
 from diffbench.startup import BASELINE, measure_startup
 
 # case -> values of its swept parameter, as issues 2 and 5 list them.
@@ -26,6 +26,7 @@ QUICK_SIZES = {"mds": (50,), "logdet": (10,), "log_quadratic": (100,), "logistic
 LARGEST = {("mds", 1000), ("logdet", 100), ("log_quadratic", 2000)}
 TARGETS = {"grad/f": 2.5, "tape/torch": 1.0, "hvp/grad": 4.0}
 RUN_TARGETS_S = {"run": 60.0, "run --quick": 15.0}
+ROW_BUDGET_S = 600.0     # one row of interleaved rounds (mds N=1000 takes the longest)
 CONTESTANTS = ("f", "grad", "torch", "hvp", "torch_hvp")
 
 
@@ -84,8 +85,6 @@ def interleaved_times(fns: dict, rounds: int = 7, min_batch_s: float = 0.02, rep
 
 def bench_row(case_name: str, value, rounds: int, min_batch_s: float, seed: int = 0) -> dict:
     """One table row: median times and the median of per-round ratios for one case and size."""
-    import torch
-    torch.set_num_threads(1)
     case = load_cases()[case_name]
     params = case.params(value)
     times = interleaved_times(contestants(case, params, seed), rounds, min_batch_s)
@@ -100,14 +99,16 @@ def bench_row(case_name: str, value, rounds: int, min_batch_s: float, seed: int 
 
 
 def bench_table(sizes: dict, rounds: int = 7, min_batch_s: float = 0.02, seed: int = 0) -> pd.DataFrame:
-    """Every row measured in one single-threaded worker process (numpy's BLAS and torch alike)."""
-    # NB: as the runner does, one BLAS/OpenMP thread, set before the worker imports numpy and torch.
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(bench_row, name, value, rounds, min_batch_s, seed)
-                   for name, values in sizes.items() for value in values]
-        return pd.DataFrame([future.result() for future in futures])
+    """Every row measured in a single-threaded worker, one row at a time (the runner's scheduler and limits)."""
+    tasks = [Task(f"bench|{name}|{value}", bench_row, (name, value, rounds, min_batch_s, seed),
+                  Limits(ROW_BUDGET_S, default_memory_mb(1)), f"{name} {value}")
+             for name, values in sizes.items() for value in values]
+    rows = {}
+    run_tasks(tasks, LocalExecutor(1), lambda task, outcome, seconds: rows.__setitem__(task.key, outcome))
+    failed = [f"{task.label}: {rows[task.key].message}" for task in tasks if isinstance(rows[task.key], Failure)]
+    if failed:
+        raise click.ClickException("bench rows failed: " + "; ".join(failed))
+    return pd.DataFrame([rows[task.key] for task in tasks])
 
 
 def time_runs(quick_only: bool = False) -> list[dict]:

@@ -212,8 +212,8 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_
     console.print(digits_table(results, config.methods))
     if meta["status"] == "interrupted":
         jobs = meta["jobs"]
-        console.print(f"interrupted: {jobs['done']} of {jobs['total']} jobs done, {jobs['left']} left; "
-                      f"resume with: diffbench run --resume {run_dir}", highlight=False)
+        click.echo(f"interrupted: {jobs['done']} of {jobs['total']} jobs done, {jobs['left']} left; "
+                   f"resume with: diffbench run --resume {run_dir}")
         sys.exit(meta["exit_code"])
     if not no_report:
         try:

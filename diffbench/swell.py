@@ -1,29 +1,26 @@
 """The expression-swell experiment: each representation of a derivative, sized and timed per parameter, under a budget."""
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import FIRST_COMPLETED, wait
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 import sympy
-from pebble import ProcessExpired, ProcessPool
 
 from diffbench.ad import api
 from diffbench.backends import FloatOps
 from diffbench.case import Case, DomainError, describe
 from diffbench.derivatives import ad_over_sympy, expression_text, survey_simplified
 from diffbench.methods.symbolic import derive
-from diffbench.swell_fits import fit_rows  # noqa: F401 - the fits belong with the experiment's API
-from diffbench.sizes import cse, cse_output_size, tree_size
-from diffbench.timing import Stopwatch, measure
+from diffbench.runner.config import default_memory_mb
+from diffbench.runner.executor import Failure, Limits, LocalExecutor
+from diffbench.runner.scheduler import Task, run_tasks
 from diffbench.runner.worker import find_case
+from diffbench.sizes import cse, cse_output_size, tree_size
+from diffbench.swell_fits import fit_rows  # noqa: F401 - the fits belong with the experiment's API
+from diffbench.timing import Stopwatch, measure
 
 DEFAULT_SIZES = {"logistic": tuple(range(1, 13)), "linear_minus_logdet": tuple(range(1, 9))}
-NOT_RUN = "skipped"
 
 
 @dataclass(frozen=True)
@@ -182,49 +179,36 @@ def row_for(case: Case, params: dict, representation: str, outcome: dict) -> dic
             "size": float(size) if size is not None else float("nan"), "representation": representation, **outcome}
 
 
+def swell_lane_stops(task, outcome) -> str | None:
+    """After a representation's first timeout or failure, its larger sizes are not run."""
+    status = outcome.status if isinstance(outcome, Failure) else outcome["status"]
+    return None if status == "ok" else f"not run: {task.label} ({status})"
+
+
 def run_swell(cases: dict, sizes: dict, representations=tuple(REPRESENTATIONS), budget_s: float = 10.0,
-              workers: int = 2, seed: int = 0, on_done=None) -> list[dict]:
+              workers: int = 2, seed: int = 0, on_done=None, memory_mb: int | None = None, stop=None) -> list[dict]:
     """Rows of swell.csv: each case x representation is a lane run in increasing size, each job in a worker
     process stopped after budget_s; after a lane's first timeout or failure its larger sizes are not run."""
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
-    lanes = [(case, rep, [case.params(v) for v in sizes[name]]) for name, case in cases.items()
-             for rep in representations]
+    limits = Limits(budget_s, memory_mb or default_memory_mb(workers))
+    tasks, where = [], {}
+    for name, case in cases.items():
+        for rep in representations:
+            for value in sizes[name]:
+                params = case.params(value)
+                key = f"swell|{name}|{rep}|{describe(params)}"
+                where[key] = (case, params, rep)
+                tasks.append(Task(key, measure_job, (SwellJob(case.source, case.name, params, rep, seed),), limits,
+                                  f"{rep} stopped at {describe(params)}", lane=(name, rep)))
     rows = []
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["diffbench.swell"])
-    with ProcessPool(max_workers=workers, context=context) as pool:
-        def schedule(lane: int, index: int):
-            case, rep, params = lanes[lane]
-            job = SwellJob(case.source, case.name, params[index], rep, seed)
-            return pool.schedule(measure_job, args=(job,), timeout=budget_s)
 
-        pending = {schedule(lane, 0): (lane, 0) for lane, (_, _, params) in enumerate(lanes) if params}
-        while pending:
-            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            for future in done:
-                lane, index = pending.pop(future)
-                case, rep, params = lanes[lane]
-                outcome = _outcome(future, budget_s)
-                rows.append(row_for(case, params[index], rep, outcome))
-                if on_done:
-                    on_done(rows[-1])
-                if outcome["status"] == "ok" and index + 1 < len(params):
-                    pending[schedule(lane, index + 1)] = (lane, index + 1)
-                elif outcome["status"] != "ok":
-                    stopped = f"not run: {rep} stopped at {describe(params[index])} ({outcome['status']})"
-                    rows.extend(row_for(case, p, rep, {"status": NOT_RUN, "message": stopped})
-                                for p in params[index + 1:])
-    order = {(c.name, r): i for i, (c, r, _) in enumerate(lanes)}
+    def finished(task, outcome, seconds):
+        case, params, rep = where[task.key]
+        if isinstance(outcome, Failure):
+            outcome = {"status": outcome.status, "message": outcome.message}
+        rows.append(row_for(case, params, rep, outcome))
+        if on_done:
+            on_done(rows[-1])
+
+    run_tasks(tasks, LocalExecutor(workers), finished, stop, stops_lane=swell_lane_stops)
+    order = {(name, rep): i for i, (name, rep) in enumerate((n, r) for n in cases for r in representations)}
     return sorted(rows, key=lambda r: (order[(r["case"], r["representation"])], r["size"]))
-
-
-def _outcome(future, budget_s: float) -> dict:
-    try:
-        return future.result()
-    except FutureTimeout:
-        return {"status": "timeout", "message": f"timed out after {budget_s:g} s"}
-    except ProcessExpired as error:
-        return {"status": "failed", "message": f"worker process died (exit code {error.exitcode})"}
-    except Exception as error:  # noqa: BLE001 - recorded, the run goes on
-        return {"status": "failed", "message": f"{type(error).__name__}: {error}"}

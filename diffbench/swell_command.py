@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 import time
 from pathlib import Path
@@ -14,6 +13,10 @@ from rich.table import Table
 from diffbench import records
 from diffbench.options import JOBS, SECONDS, SEED, default_jobs
 from diffbench.growth import GrowthFit, describe_fit
+from diffbench.runner.config import default_memory_mb
+from diffbench.runner.interrupts import Interrupted, StopRequest
+from diffbench.runner.meta import common_meta, new_run_dir
+from diffbench.runner.resume import survey_cases
 from diffbench.swell import DEFAULT_SIZES, REPRESENTATIONS, fit_rows, run_swell
 
 EXPECTED = ("ok", "timeout", "skipped")  # a timeout, and what it leaves unrun, is the measured outcome
@@ -29,22 +32,16 @@ def sizes_for(cases: dict, max_n: int | None) -> dict:
         if max_n is not None:
             sizes[name] = tuple(range(1, max_n + 1))
         else:
-            sizes[name] = DEFAULT_SIZES.get(name) or tuple(case.sweep_values("full"))
+            sizes[name] = DEFAULT_SIZES.get(name) or tuple(case.sweep_values["full"])
     return sizes
 
 
 def swell_meta(run_dir: Path, cases: dict, sizes: dict, representations, budget_s: float, workers: int, seed: int,
                started: dt.datetime, seconds: float, failures: list) -> dict:
-    from diffbench.runner.meta import machine, versions
-    return {
-        "run_id": run_dir.name, "kind": "swell", "command": " ".join(["diffbench", *sys.argv[1:]]), "argv": sys.argv,
-        "seed": seed, "time_budget_s": budget_s, "workers": workers, "threads_per_worker": 1,
-        "started": started.isoformat(timespec="seconds"), "finished": dt.datetime.now().isoformat(timespec="seconds"),
-        "total_time_s": round(seconds, 3), "versions": versions(), "machine": machine(), "cases": list(cases),
-        "methods": [], "representations": list(representations), "sizes": {k: list(v) for k, v in sizes.items()},
-        "case_sources": sorted({c.source for c in cases.values()}), "failures": failures,
-        "exit_code": 1 if failures else 0,
-    }
+    return {**common_meta("swell", run_dir, seed, workers, started, seconds), "time_budget_s": budget_s,
+            "cases": list(cases), "methods": [], "representations": list(representations),
+            "sizes": {k: list(v) for k, v in sizes.items()}, "case_sources": sorted({c.source for c in cases.values()}),
+            "failures": failures, "exit_code": 1 if failures else 0}
 
 
 def fits_table(fits: list[dict]) -> Table:
@@ -79,11 +76,8 @@ def fits_table(fits: list[dict]) -> Table:
 @click.option("--no-report", is_flag=True, help="Write the CSVs and meta.json only.")
 def swell_command(case_names, max_n, representations, budget_s, workers, seed, case_dirs, out_dir, no_report):
     """Measure expression swell: each representation's size and time per case parameter, with growth-law fits."""
-    from diffbench.cli import load_or_fail
-    from diffbench.runner.meta import new_run_dir
-
     console = Console()
-    available = load_or_fail(case_dirs)
+    available, load_failures = survey_cases(case_dirs, None, seed, workers, default_memory_mb(workers))
     names = case_names or tuple(n for n in DEFAULT_SIZES if n in available)
     unknown = [n for n in names if n not in available]
     if unknown:
@@ -98,17 +92,32 @@ def swell_command(case_names, max_n, representations, budget_s, workers, seed, c
     sizes = sizes_for(cases, max_n)
     started, clock = dt.datetime.now(), time.perf_counter()
     run_dir = new_run_dir(out_dir)
-    with console.status("measuring") as status:
-        rows = run_swell(cases, sizes, chosen, budget_s, max(1, workers), seed,
-                         on_done=lambda r: status.update(f"{r['case']} {r['param']} {r['representation']}: "
-                                                         f"{r['status']}"))
+    measured, interrupted = [], None
+
+    def done(row, status):
+        measured.append(row)
+        status.update(f"{row['case']} {row['param']} {row['representation']}: {row['status']}")
+
+    with console.status("measuring") as status, StopRequest() as stop:
+        try:
+            rows = run_swell(cases, sizes, chosen, budget_s, max(1, workers), seed,
+                             on_done=lambda row: done(row, status), stop=stop)
+        except Interrupted as signal_received:   # what finished is written; the rest is not run
+            rows, interrupted = measured, signal_received
     fits = fit_rows(rows)
     for table in records.TABLES:
         records.write_table(run_dir, table, {"swell": rows, "swell_fits": fits}.get(table, []))
-    failures = [{"case": r["case"], "param": r["param"], "method": r["representation"], "point": 0,
-                 "status": r["status"], "message": r.get("message", "")} for r in rows if r["status"] not in EXPECTED]
+    failures = load_failures + [{"case": r["case"], "param": r["param"], "method": r["representation"], "point": 0,
+                                 "status": r["status"], "message": r.get("message", "")}
+                                for r in rows if r["status"] not in EXPECTED]
     meta = swell_meta(run_dir, cases, sizes, chosen, budget_s, workers, seed, started, time.perf_counter() - clock,
                       failures)
+    meta["status"] = "interrupted" if interrupted else "complete"
+    if interrupted:
+        meta["exit_code"] = interrupted.exit_code
+        records.write_meta(run_dir, meta)
+        click.echo(f"interrupted ({interrupted}): {len(rows)} measurements written to {run_dir}")
+        sys.exit(meta["exit_code"])
     records.write_meta(run_dir, meta)
     console.print(fits_table(fits))
     stopped = [r for r in rows if r["status"] not in ("ok", "skipped")]

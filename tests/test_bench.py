@@ -1,4 +1,6 @@
 """`diffbench bench` and `diffbench experiment` run on tiny sizes and print/write what they promise."""
+import json
+
 import click
 import pandas as pd
 import pytest
@@ -6,7 +8,6 @@ from click.testing import CliRunner
 
 from diffbench import bench
 from diffbench.cli import main
-from diffbench.experiments import command, jacobian
 
 
 def test_bench_prints_ratios_for_tiny_sizes(tmp_path):
@@ -40,22 +41,21 @@ def test_missed_targets_apply_where_the_issue_sets_them():
     assert lines == ["mds N=1000: grad/f = 3.00 > 2.5 (20% over)", "mds N=50: tape/torch = 1.20 > 1 (20% over)"]
 
 
-def test_experiment_command_writes_csv_and_svg_into_new_folders(tmp_path, monkeypatch):
-    tiny = command.Experiment("tiny crossover",
-                              lambda quick: jacobian.crossover_table(n=4, sizes=(2, 8), budget_s=0.01),
-                              jacobian.figure, jacobian.crossovers)
-    monkeypatch.setitem(command.EXPERIMENTS, "jacobian", tiny)
+def test_experiment_command_writes_csv_svg_and_meta_into_new_folders(tmp_path):
     for _ in range(2):
-        result = CliRunner().invoke(main, ["experiment", "jacobian", "--out", str(tmp_path)])
+        result = CliRunner().invoke(main, ["experiment", "schwarz", "--out", str(tmp_path), "--seed", "4"])
         assert result.exit_code == 0, result.output
-        assert "crossover_m_over_n" in result.output
-    folders = sorted((tmp_path / "jacobian").iterdir())
+        assert "mixed_partials_differ" in result.output
+    folders = sorted((tmp_path / "schwarz").iterdir())
     assert len(folders) == 2   # never overwritten
     for folder in folders:
-        table = pd.read_csv(folder / "jacobian.csv")
-        assert set(table["m"]) == {2, 8} and (table["seconds"] > 0).all()
-        assert (folder / "jacobian.svg").read_text().lstrip().startswith("<?xml")
-        assert "crossover_m_over_n" in (folder / "summary.csv").read_text()
+        table = pd.read_csv(folder / "schwarz.csv")
+        tape = table[table["method"].str.contains("tape")].iloc[0]
+        assert (tape["dy_dfdx"], tape["dx_dfdy"]) == (0.0, 0.0)   # the tape's rules give 0 for both at the origin
+        assert (folder / "schwarz.svg").read_text().lstrip().startswith("<?xml")
+        assert "mixed_partials_differ" in (folder / "summary.csv").read_text()
+        meta = json.loads((folder / "meta.json").read_text())
+        assert meta["kind"] == "experiment" and meta["seed"] == 4 and meta["exit_code"] == 0
 
 
 def test_experiment_command_rejects_unknown_names():

@@ -1,6 +1,9 @@
 """The run as a user sees it: folders, exit codes, failures recorded, determinism, user case folders."""
 import json
+import subprocess
 import textwrap
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,6 +12,11 @@ from click.testing import CliRunner
 from diffbench import records
 from diffbench.case import DomainError, load_cases
 from diffbench.cli import main
+from diffbench.methods.base import PointResult
+from diffbench.runner.executor import Failure, Limits, LocalExecutor
+from diffbench.runner.journal import Journal, read_journal
+from diffbench.runner.scheduler import Task, run_tasks
+from diffbench.runner.worker import JobOutput
 
 USER_CASES = textwrap.dedent('''
     """Cases of a user's own, some of them broken on purpose."""
@@ -131,3 +139,116 @@ def test_list_shows_cases_and_methods():
     assert result.exit_code == 0
     for word in ("logistic", "log_quadratic", "logdet", "mds", "trace_example", "tape_reverse", "sympy"):
         assert word in result.output
+
+
+# ----- the execution layer's parts: journal, scheduler, executor -----
+
+def test_journal_round_trips_outputs_exactly_and_ignores_a_cut_last_line(tmp_path):
+    sweep = {"h": np.logspace(-12, -1, 5), "estimates": [np.array([[0.1 + 2e-17, np.nan]]), np.array([[np.inf, -0.0]])],
+             "direction": "full", "directions": None}
+    point = PointResult(jacobian=np.array([[1 / 3, -2 / 7]]), status="ok", eval_time_s=1.5e-6,
+                        extra={"sweep": sweep, "step_h": 1e-6, "pair": (1, "two")}, timings={"eval": 1.5e-6},
+                        swell=[{"representation": "sympy_tree", "nodes": 12}])
+    output = JobOutput(points=[point, {"hi": np.array([[1j + 0.5]]), "digits": 50.0}], func_times=[2e-7],
+                       seconds=0.25, nonfinite_reason="exp overflows")
+    with Journal(tmp_path) as journal:
+        journal.append("method|c|n=1|tape", output, 0.3)
+        journal.append("method|c|n=2|tape", Failure("timeout", "timed out after 2 s"), 2.0)
+    with open(tmp_path / "journal.jsonl", "a") as handle:
+        handle.write('{"key": "method|c|n=3|tape", "seconds": 1.0, "outc')   # what a SIGKILL can leave
+    entries = read_journal(tmp_path)
+    assert list(entries) == ["method|c|n=1|tape", "method|c|n=2|tape"]
+    back, seconds = entries["method|c|n=1|tape"]
+    assert seconds == 0.3 and isinstance(back, JobOutput) and back.nonfinite_reason == "exp overflows"
+    got = back.points[0]
+    assert isinstance(got, PointResult) and got.jacobian.tobytes() == point.jacobian.tobytes()
+    assert got.extra["pair"] == (1, "two") and got.extra["sweep"]["directions"] is None
+    np.testing.assert_array_equal(got.extra["sweep"]["h"], sweep["h"])
+    assert got.extra["sweep"]["estimates"][0].tobytes() == sweep["estimates"][0].tobytes()   # NaN, -0.0, inf kept
+    assert got.extra["sweep"]["estimates"][1].tobytes() == sweep["estimates"][1].tobytes()
+    assert back.points[1]["hi"].dtype == complex and back.points[1]["hi"][0, 0] == 0.5 + 1j
+    assert entries["method|c|n=2|tape"][0] == Failure("timeout", "timed out after 2 s")
+
+
+def test_a_lane_stops_at_its_first_timeout_and_a_finished_lane_is_not_rerun():
+    quick, slow = Limits(30, 512), Limits(0.5, 512)
+    tasks = [Task("a1", time.sleep, (5,), slow, "a n=1", lane="a"), Task("a2", time.sleep, (0,), quick, "a n=2", "a"),
+             Task("b1", time.sleep, (0,), quick, "b n=1", lane="b"), Task("b2", time.sleep, (0,), quick, "b n=2", "b"),
+             Task("free", time.sleep, (0,), quick, "free")]
+    seen = {}
+    started = time.monotonic()
+    run_tasks(tasks, LocalExecutor(2), lambda task, outcome, seconds: seen.__setitem__(task.key, outcome))
+    assert time.monotonic() - started < 20
+    assert seen["a1"] == Failure("timeout", "timed out after 0.5 s")
+    assert seen["a2"] == Failure("skipped", "not run: a n=1 already timed out after 0.5 s")
+    assert seen["b1"] is None and seen["b2"] is None and seen["free"] is None
+    again = {}
+    done = {"a1": seen["a1"], "b1": None}      # as a resumed run knows them from its journal
+    run_tasks(tasks, LocalExecutor(2), lambda task, outcome, seconds: again.__setitem__(task.key, outcome), done=done)
+    assert again == {"a2": seen["a2"], "b2": None, "free": None}
+
+
+def test_a_timed_out_task_takes_its_own_children_with_it():
+    marker = "31.4159"     # a sleep only this test starts
+    seen = {}
+    run_tasks([Task("spawn", subprocess.call, (["sleep", marker],), Limits(1.5, 512), "spawns a child")],
+              LocalExecutor(1), lambda task, outcome, seconds: seen.__setitem__(task.key, outcome))
+    assert seen["spawn"] == Failure("timeout", "timed out after 1.5 s")
+    time.sleep(0.5)
+    sleeping = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if cmdline.read_bytes().split(b"\0")[:2] == [b"sleep", marker.encode()]:
+                sleeping.append(cmdline.parent.name)
+        except OSError:
+            continue
+    assert sleeping == []
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "lots"])
+def test_memory_limit_must_be_a_positive_number_of_megabytes(tmp_path, value):
+    result = CliRunner().invoke(main, ["run", "--memory-mb", value, "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "--memory-mb" in result.output and "Traceback" not in result.output
+    assert not any(tmp_path.iterdir())
+
+
+SLOW_SYMPY = textwrap.dedent('''
+    """A case whose sympy derivation never ends: the symbolic lane stops at its first size."""
+    import time
+    from diffbench.case import Case
+
+    def power(o, x, n=1):
+        if getattr(o, "name", "") == "sympy":
+            time.sleep(60)
+        return x ** n
+
+    CASES = (Case(name="slow_sympy", fn=power, make_inputs=lambda rng, n: {"x": rng.uniform(1, 2)}, wrt=("x",),
+                  sweep="n", values=(1, 2, 3), quick_values=(1, 2, 3)),)
+''')
+
+
+def test_resume_keeps_a_timed_out_lane_stopped(tmp_path):
+    """The journal says sympy timed out at n=1; on resume its larger sizes are skipped again, not run."""
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "cases" / "slow.py").write_text(SLOW_SYMPY)
+    args = ["run", "--cases", str(tmp_path / "cases"), "--quick", "--methods", "sympy,tape_reverse", "--budget", "1",
+            "--reference-budget", "20", "--out", str(tmp_path / "out"), "--no-report"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output            # a sympy timeout is the measured outcome
+    (run_dir,) = (tmp_path / "out").iterdir()
+    journal = (run_dir / "journal.jsonl").read_text().splitlines()
+    kept = [line for line in journal if '"skipped"' not in line]
+    assert len(kept) == len(journal) - 2                  # n=2 and n=3 were skipped
+    (run_dir / "journal.jsonl").write_text("\n".join(kept) + "\n")
+    meta = json.loads((run_dir / "meta.json").read_text())
+    (run_dir / "meta.json").write_text(json.dumps({**meta, "status": "interrupted"}))
+    started = time.monotonic()
+    resumed = CliRunner().invoke(main, ["run", "--resume", str(run_dir), "--no-report"])
+    assert resumed.exit_code == 0, resumed.output
+    assert time.monotonic() - started < 30     # nothing waited for another sympy budget
+    rows = records.read_table(run_dir, "results")
+    sympy = rows[rows["method"] == "sympy"].set_index("param")
+    assert sympy.loc["n=1", "status"] == "timeout"
+    assert list(sympy.loc[["n=2", "n=3"], "status"]) == ["skipped", "skipped"]
+    assert "already timed out after 1 s" in sympy.loc["n=2", "message"]
+    assert len((run_dir / "journal.jsonl").read_text().splitlines()) == len(journal)

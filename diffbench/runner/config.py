@@ -70,7 +70,7 @@ def plan(config: RunConfig, plans: dict) -> Plan:
     jobs, rejected = [], []
     for name in config.cases:
         case = plans[name]
-        for planned in case.params:
+        for planned in case.planned:
             if planned.status != "ok":
                 rejected.append((case, planned))
                 continue

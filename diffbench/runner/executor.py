@@ -13,6 +13,7 @@ from multiprocessing.connection import wait
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 PRELOAD = ["diffbench.runner.worker", "diffbench.cli"]   # imported once by the fork server, shared by all workers
 PR_SET_PDEATHSIG = 1
+_NOTHING = object()    # no outcome yet (a task's value may well be None)
 
 
 @dataclass(frozen=True)
@@ -141,19 +142,19 @@ class LocalExecutor:
         ready = set(wait([r.connection for r in self.running] + [r.process.sentinel for r in self.running], wake))
         finished, now = [], time.monotonic()
         for task in list(self.running):
-            outcome = None
+            outcome = _NOTHING
             if task.connection in ready:
                 try:
                     kind, value = task.connection.recv()
                     outcome = value if kind == "value" else Failure("failed", value)
                 except (EOFError, OSError):
-                    outcome = None
-            if outcome is None and task.process.sentinel in ready:
+                    pass
+            if outcome is _NOTHING and task.process.sentinel in ready:
                 task.process.join(1)
                 outcome = Failure("failed", describe_exit(task.process.exitcode))
-            if outcome is None and now >= task.deadline:
+            if outcome is _NOTHING and now >= task.deadline:
                 outcome = Failure("timeout", f"timed out after {task.budget_s:g} s")
-            if outcome is not None:
+            if outcome is not _NOTHING:
                 self._end(task)
                 finished.append((task.tag, outcome, now - task.started))
         return finished

@@ -26,13 +26,20 @@ class Journal:
         self._file = open(self.path, "a", encoding="utf-8")
         self._synced = time.monotonic()
 
-    def append(self, key: str, outcome, seconds: float) -> None:
-        line = json.dumps({"key": key, "seconds": round(seconds, 4), "outcome": encode(outcome)})
+    def append(self, key: str, outcome, seconds: float):
+        """Store one outcome; returns what was stored (a Failure where the outcome has no JSON form)."""
+        try:
+            payload = encode(outcome)
+        except TypeError as error:
+            outcome = Failure("failed", f"the job's output could not be journaled: {error}")
+            payload = encode(outcome)
+        line = json.dumps({"key": key, "seconds": round(seconds, 4), "outcome": payload})
         self._file.write(line + "\n")
         self._file.flush()
         if time.monotonic() - self._synced >= FSYNC_EVERY_S:
             os.fsync(self._file.fileno())
             self._synced = time.monotonic()
+        return outcome
 
     def close(self) -> None:
         self._file.flush()

@@ -45,18 +45,25 @@ def machine() -> dict:
             "cpu_count": os.cpu_count(), "hostname": socket.gethostname()}
 
 
+def common_meta(kind: str, run_dir: Path, seed: int, workers: int, started: dt.datetime | str, seconds: float) -> dict:
+    """What every command's meta.json says: what ran, where, when, on what."""
+    started = started if isinstance(started, str) else started.isoformat(timespec="seconds")
+    return {"kind": kind, "run_id": Path(run_dir).name, "command": " ".join(["diffbench", *sys.argv[1:]]),
+            "argv": list(sys.argv), "seed": seed, "workers": workers, "threads_per_worker": 1, "started": started,
+            "finished": dt.datetime.now().isoformat(timespec="seconds"), "total_time_s": round(seconds, 3),
+            "versions": versions(), "machine": machine()}
+
+
 def run_meta(config: RunConfig, run_dir: Path, started: str, seconds: float, status: str, counts: dict,
              failures: list, rejected: list) -> dict:
     """meta.json of a run: what was asked (config, resumable), where it stands (status, counts), what failed."""
     return {
-        "kind": "run", "status": status, "jobs": counts,
-        "run_id": run_dir.name, "command": " ".join(config.command), "argv": list(sys.argv),
-        "seed": config.seed, "seed_scheme": SEED_SCHEME, "precision_dps": config.dps,
+        **common_meta("run", run_dir, config.seed, config.workers, started, seconds),
+        "status": status, "jobs": counts, "command": " ".join(config.command),
+        "seed_scheme": SEED_SCHEME, "precision_dps": config.dps,
         "time_budget_s": config.time_budget_s, "reference_budget_s": config.reference_budget_s,
         "memory_mb": config.memory_mb, "quick": config.mode == "quick", "mode": config.mode,
-        "workers": config.workers, "threads_per_worker": 1, "started": started,
-        "finished": dt.datetime.now().isoformat(timespec="seconds"), "total_time_s": round(seconds, 3),
-        "versions": versions(), "machine": machine(), "cases": list(config.cases), "methods": list(config.methods),
+        "cases": list(config.cases), "methods": list(config.methods),
         "experiments": list(config.experiments), "case_sources": sorted(set(config.sources().values())),
         "config": config.resumable(), "ref_required_digits": REFERENCE_AGREEMENT_DIGITS, "failures": failures,
         "rejected": [planned.message for _, planned in rejected],

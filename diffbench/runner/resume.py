@@ -10,7 +10,7 @@ from diffbench import records
 from diffbench.runner.catalog import case_files, survey
 from diffbench.runner.config import RunConfig
 from diffbench.runner.executor import LocalExecutor
-from diffbench.runner.interrupts import StopRequest
+from diffbench.runner.interrupts import Interrupted, StopRequest
 
 
 def survey_cases(case_dirs, mode: str, seed: int, workers: int, memory_mb: int) -> tuple[dict, list]:
@@ -19,6 +19,9 @@ def survey_cases(case_dirs, mode: str, seed: int, workers: int, memory_mb: int) 
     try:
         with StopRequest() as stop:
             return survey(case_files(case_dirs), mode, seed, executor, memory_mb, stop)
+    except Interrupted as interrupted:
+        click.echo(f"interrupted ({interrupted}) while loading the cases; nothing was written", err=True)
+        raise SystemExit(interrupted.exit_code) from None
     finally:
         executor.stop()
 

@@ -57,14 +57,14 @@ def execute_run(config: RunConfig, progress=None, resume_dir: Path | None = None
                         progress.advance(task)
             with Journal(run_dir) as journal:
                 def on_done(task, outcome, seconds):
-                    journal.append(task.key, outcome, seconds)
-                    entries[task.key] = (outcome, seconds)
+                    entries[task.key] = (journal.append(task.key, outcome, seconds), seconds)
                     if progress:
                         progress.advance(task)
 
-                run_tasks(tasks, executor, on_done, stop, entries)
+                known = {key: outcome for key, (outcome, _) in entries.items()}
+                run_tasks(tasks, executor, on_done, stop, known)
                 # NB: experiments time things, so they run alone, after the jobs
-                run_tasks(extras, LocalExecutor(1), on_done, stop, entries)
+                run_tasks(extras, LocalExecutor(1), on_done, stop, known)
                 tasks += extras
             status = "complete"
         except Interrupted as signal_received:
@@ -94,7 +94,9 @@ def _finish(run_dir, config, plan_, tasks, entries, failures, started, previous,
 
 def _write_meta(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status) -> dict:
     finished = [(task, *entries[task.key]) for task in tasks if task.key in entries]
-    failed = sum(isinstance(outcome, Failure) and outcome.status != "skipped" for _, outcome, _ in finished)
+    failed = sum(isinstance(outcome, Failure) and outcome.status != "skipped"
+                 and not (outcome.status == "timeout" and task.lane is not None)   # NB: a symbolic timeout is measured
+                 for task, outcome, _ in finished)
     counts = {"total": len(tasks), "done": len(finished), "failed": failed, "left": len(tasks) - len(finished)}
     seconds = previous.get("total_time_s", 0.0) + time.perf_counter() - clock
     meta = run_meta(config, run_dir, started, seconds, status, counts, failures, plan_.rejected)
@@ -102,6 +104,8 @@ def _write_meta(run_dir, config, plan_, tasks, entries, failures, started, previ
     meta["worker_seconds_by_method"] = time_by_method(finished)
     meta["resumed"] = previous.get("resumed", []) + ([dt.datetime.now().isoformat(timespec="seconds")]
                                                      if previous else [])
+    meta["experiments_used"] = {key.split("|", 1)[1]: outcome for key, (outcome, _) in entries.items()
+                                if key.startswith("experiment|") and not isinstance(outcome, Failure)}
     if previous.get("command"):
         meta["command"] = previous["command"]
     records.write_meta(run_dir, meta)

@@ -39,12 +39,7 @@ def run_tasks(tasks: list[Task], executor: LocalExecutor, on_done: Callable, sto
         if task.lane is not None:
             lanes.setdefault(task.lane, []).append(task)
     for lane in lanes.values():
-        while lane and lane[0].key in done:
-            finished = lane.pop(0)
-            reason = stops_lane(finished, done[finished.key])
-            if reason:
-                _skip(lane, reason, on_done, done)
-                break
+        _past_done(lane, done, stops_lane, on_done)
     heads = {id(lane[0]): lane for lane in lanes.values() if lane}
     queue = [t for t in tasks if id(t) in heads or (t.lane is None and t.key not in done)]
     while queue or executor.running:
@@ -65,8 +60,18 @@ def run_tasks(tasks: list[Task], executor: LocalExecutor, on_done: Callable, sto
             reason = stops_lane(task, outcome)
             if reason:
                 _skip(lane, reason, on_done, done)
-            elif lane:
+            elif _past_done(lane, done, stops_lane, on_done):
                 queue.insert(0, lane[0])
+
+
+def _past_done(lane: list, done: dict, stops_lane: Callable, on_done: Callable) -> bool:
+    """Drop the lane's finished head tasks (stopping it where one of them stops it); True if a task is left."""
+    while lane and lane[0].key in done:
+        finished = lane.pop(0)
+        reason = stops_lane(finished, done[finished.key])
+        if reason:
+            _skip(lane, reason, on_done, done)
+    return bool(lane)
 
 
 def _skip(lane: list, reason: str, on_done: Callable, done: dict) -> None:

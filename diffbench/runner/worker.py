@@ -113,7 +113,13 @@ class CasePlan:
     family: str
     source: str
     sweep: str | None
-    params: tuple             # PlannedParam per parameter value of the run's mode
+    fixed: dict               # the parameters that are not swept
+    planned: tuple            # PlannedParam per parameter value of the run's mode (none when no mode was given)
+    sweep_values: dict        # mode -> the swept parameter's values
+
+    def params(self, value) -> dict:
+        """The parameters at a value of the swept one, as Case.params gives them."""
+        return {**self.fixed, self.sweep: value} if self.sweep is not None else dict(self.fixed)
 
 
 @dataclass(frozen=True)
@@ -122,14 +128,15 @@ class LoadFailure:
     message: str              # names the file and line
 
 
-def plan_file(source: str, mode: str, seed: int):
-    """Load one case file and build every point's inputs: CasePlans, or the LoadFailure of the file."""
+def plan_file(source: str, mode: str | None, seed: int):
+    """Load one case file and build every point's inputs for mode (None: none): CasePlans, or its LoadFailure."""
     try:
         cases = load_case_file(source)
     except BaseException as error:  # noqa: BLE001 - a module failing or exiting at import is its file's record
         return LoadFailure(source, f"could not load cases from {source}: {_describe_in(error, source)}")
-    return [CasePlan(case.name, case.family, case.source, case.sweep,
-                     tuple(_plan_param(case, case.params(value), mode, seed) for value in case.sweep_values(mode)))
+    return [CasePlan(case.name, case.family, case.source, case.sweep, dict(case.fixed),
+                     tuple(_plan_param(case, case.params(value), mode, seed) for value in case.sweep_values(mode))
+                     if mode else (), {m: tuple(case.sweep_values(m)) for m in ("quick", "default", "full")})
             for case in cases]
 
 
