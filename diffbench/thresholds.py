@@ -33,7 +33,8 @@ FD_ESTIMATE_THEORY = {
     "fd_forward": StencilTheory(1, 1 / 2, 2.0, "(g(x+h) - g(x))/h = g' + g'' h/2 + ..."),
     "fd_backward": StencilTheory(1, 1 / 2, 2.0, "(g(x) - g(x-h))/h = g' - g'' h/2 + ..."),
     "fd_central": StencilTheory(2, 1 / 6, 1.0, "(g(x+h) - g(x-h))/2h = g' + g''' h^2/6 + ..."),
-    "fd_central4": StencilTheory(4, 1 / 30, 1.5, "(-g(x+2h) + 8g(x+h) - 8g(x-h) + g(x-2h))/12h = g' - g^(5) h^4/30 + ..."),
+    "fd_central4": StencilTheory(4, 1 / 30, 1.5,
+                                 "(-g(x+2h) + 8g(x+h) - 8g(x-h) + g(x-2h))/12h = g' - g^(5) h^4/30 + ..."),
 }
 # The model adds truncation and round-off at their worst, so measured errors sit at or below it (equal where
 # truncation dominates, as in the logistic map); the factor 2 covers the next Taylor term and the spread of
@@ -57,5 +58,6 @@ def fd_estimate_bound(scheme: str, steps, higher, value_error: float, gradient_n
     import numpy as np
     theory = FD_ESTIMATE_THEORY[scheme]
     h = np.asarray(steps, dtype=float)
-    per_input = theory.truncation * h ** theory.order * np.asarray(higher, dtype=float) + theory.roundoff * value_error / h
+    truncation = theory.truncation * h ** theory.order * np.asarray(higher, dtype=float)
+    per_input = truncation + theory.roundoff * value_error / h
     return FD_ESTIMATE_MARGIN * float(np.linalg.norm(per_input)) / gradient_norm
