@@ -1,4 +1,4 @@
-"""The library's non-symmetric cases: their matrices really are non-symmetric and every fast method gets the transpose."""
+"""Non-symmetric library cases: the matrices really are non-symmetric and every exact method gets the transpose."""
 import numpy as np
 import pytest
 

@@ -1,4 +1,4 @@
-"""The reference's two routes are independent: a wrong rule is flagged, route 2 needs no rule, the flag follows the threshold."""
+"""The reference routes are independent: a wrong rule is flagged, route 2 needs no rule, the flag follows the threshold."""
 import contextlib
 import os
 import subprocess
