@@ -76,12 +76,14 @@ SWELL_FITS_COLUMNS = {
     "param": "string",           # the fitted parameter range as text, e.g. "n=6..12"
     "representation": "string",
     "measure": "string",         # nodes | ops
-    "law": "string",             # exponential | polynomial | constant: the better fit (diffbench/growth.py)
-    "rate": "float64",           # exponential fit: growth factor per unit step of the parameter
-    "rate_r2": "float64",        # R² of log(size) against the parameter
-    "degree": "float64",         # polynomial fit: slope of log(size) against log(parameter)
-    "degree_r2": "float64",      # R² of that fit
-    "n_points": "Int64",         # points fitted (the upper half of the parameter range)
+    "law": "string",             # constant | polynomial | exponential | too few sizes: by BIC (diffbench/growth.py)
+    "rate": "float64",           # exponential model c n^k r^n: r, the growth factor per unit step
+    "rate_se": "float64",        # its jackknife standard error
+    "rate_r2": "float64",        # R² of that model (log space, weighted by size)
+    "degree": "float64",         # polynomial model a + c (n + s)^d: the degree d
+    "degree_se": "float64",      # its jackknife standard error
+    "degree_r2": "float64",      # R² of that model
+    "n_points": "Int64",         # sizes fitted (every measured size with at least 4 nodes)
     "size_from": "float64", "size_to": "float64",  # the fitted parameter range
 }
 
