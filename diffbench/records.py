@@ -24,7 +24,12 @@ RESULTS_COLUMNS = {
     "setup_time_s": "float64",   # one-off cost: symbolic derivation + lambdify, tape build, ...
     "eval_time_s": "float64",    # median time of one derivative evaluation
     "func_time_s": "float64",    # median time of one plain float64 function evaluation, same job
-    "cost_ratio": "float64",     # eval_time_s / func_time_s
+    "method_func_time_s": "float64",  # one evaluation of f the way the method evaluates it: lambdified sympy f
+                                 # (sympy), torch f without gradients (torch), the float ops (tape, FD, ...)
+    "cost_ratio": "float64",     # eval_time_s / method_func_time_s: the fair cost of a derivative, in f's
+    "float_cost_ratio": "float64",  # eval_time_s / func_time_s: against the case's float-ops f
+    "break_even_evals": "float64",  # setup_time_s / (time saved per evaluation against the fastest method
+                                 # without setup at the point); inf where it never pays off, empty without setup
     "n_func_evals": "Int64",     # function evaluations per derivative (finite differences)
     "expr_nodes": "Int64",       # size of the derivative: expression tree nodes (sympy)
     "expr_ops": "Int64",         # operations of the derivative as a tree (counted as in diffbench/sizes.py)

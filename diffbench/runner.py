@@ -18,6 +18,7 @@ from pebble import ProcessExpired, ProcessPool
 from diffbench import records
 from diffbench.assemble import method_rows, status_rows
 from diffbench.case import DomainError, describe
+from diffbench.conclude import conclude
 from diffbench.methods import METHODS
 from diffbench.thresholds import REFERENCE_AGREEMENT_DIGITS
 from diffbench.swell import fit_rows
@@ -277,6 +278,7 @@ def execute_run(config: RunConfig, progress=None) -> tuple[Path, dict]:
         progress.start(len(plan_.jobs))
     results = run_jobs(plan_.jobs, config, on_done=progress.advance if progress else None)
     tables, failures = assemble(plan_, results, config)
+    conclude(run_dir, tables, results)
     for name, rows in tables.items():
         records.write_table(run_dir, name, rows)
     failures += write_traces(run_dir, config.cases, config.seed, config.mode)
