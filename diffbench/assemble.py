@@ -54,9 +54,8 @@ def method_rows(case, params, method, output, references, tables):
                **reference_columns(ref)}
         func_time = output.func_times[index] if index < len(output.func_times) else float("nan")
         row["func_time_s"] = func_time
-        if np.isfinite(func_time) and func_time > 0 and np.isfinite(result.eval_time_s):
-            row["cost_ratio"] = result.eval_time_s / func_time
         extra = dict(result.extra)
+        row.update(cost_columns(result.eval_time_s, func_time, extra.pop("own_func_time_s", func_time)))
         sweep = extra.pop("sweep", None)
         curve = extra.pop("evals_curve", None)    # error vs evaluations (random-direction estimator)
         row.update(extra)
@@ -110,6 +109,14 @@ def method_rows(case, params, method, output, references, tables):
             if "trace_length" in extra and result.status == "ok":
                 tables["swell"].append({**base, "representation": "tape_trace", "nodes": extra["trace_length"],
                                         "ops": extra["trace_length"]})
+
+
+def cost_columns(eval_time: float, float_time: float, own_time: float) -> dict:
+    """cost_ratio against f evaluated the way the method evaluates it; float_cost_ratio against the float ops."""
+    def ratio(baseline):
+        ok = np.isfinite(baseline) and baseline > 0 and np.isfinite(eval_time)
+        return eval_time / baseline if ok else float("nan")
+    return {"method_func_time_s": own_time, "cost_ratio": ratio(own_time), "float_cost_ratio": ratio(float_time)}
 
 
 def sweep_scale(sweep: dict, hi) -> float:

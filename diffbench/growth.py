@@ -1,23 +1,31 @@
-"""Growth laws of sizes against a parameter: exponential (rate per step) or polynomial (degree), fitted in log space."""
+"""Growth laws of sizes against a parameter, chosen among constant, polynomial and exponential by a penalised fit."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-MIN_POINTS = 3
+MIN_SIZES = 4              # below this many distinct sizes no law is claimed: "too few sizes"
+SMALLEST_SIZE = 4          # sizes below this many nodes are boundary effects (sin'(x) = cos(x): 2 nodes), not fitted
+SIZE_NOISE = 1e-3          # NB: log-space residuals below this are treated as exact (sizes are counts)
+SHIFTS = 161               # grid of the polynomial's shift s in a + c (n + s)^d
+DEGREES = np.arange(0.05, 20.0001, 0.01)   # grid of its degree d (the uncertainty is far above the spacing)
+LAWS = ("constant", "polynomial", "exponential", "too few sizes")
 
 
 @dataclass(frozen=True)
 class GrowthFit:
-    law: str              # "exponential" | "polynomial" | "constant": the law with the better fit
-    rate: float           # exp(slope of log y against n): the factor y grows by per unit step of n
-    rate_r2: float        # R² of that fit (of log y)
-    degree: float         # slope of log y against log n: the polynomial degree
-    degree_r2: float      # R² of that fit
-    n_points: int         # points fitted
+    law: str              # constant | polynomial | exponential | too few sizes
+    rate: float           # exponential: the factor per unit step of n (r in c n^k r^n)
+    rate_r2: float        # R² (log space) of the exponential model
+    degree: float         # polynomial: d in a + c (n + s)^d
+    degree_r2: float      # R² (log space) of the polynomial model
+    n_points: int         # sizes fitted (all usable ones)
     size_from: float      # the fitted range of n
     size_to: float
+    rate_se: float = float("nan")     # jackknife standard error of rate
+    degree_se: float = float("nan")   # jackknife standard error of degree
 
     @property
     def parameter(self) -> float:
@@ -29,46 +37,104 @@ class GrowthFit:
         return self.rate_r2 if self.law == "exponential" else self.degree_r2 if self.law == "polynomial" else 1.0
 
 
-def fit_growth(sizes, values) -> GrowthFit | None:
-    """Fit log y = a + b n (exponential) and log y = a + d log n (polynomial); keep the law with the larger R².
+def polynomial_fit(n: np.ndarray, log_y: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
+    """(degree d, residual) of y = a + c (n + s)^d, d and s profiled on grids, a and c by least squares.
 
-    Only points with n >= 1 and y > 0 count, and of those the upper half of the n range (at least MIN_POINTS
-    points), so a law describes how the size grows, not its first steps. NB: d is the local log-log slope, which
-    only tends to the true degree as n grows (3n - 3 gives d ≈ 1.2 on n = 4..8); the rate of an exponential
-    is read off directly. None when fewer than MIN_POINTS usable points remain.
+    NB: a and s make every quadratic (and lower-order terms of any degree) exact, so (n + 1)(n + 2)/2 or
+    (n^2 + 3n - 2)/2 reads as degree 2 on small n, where a log-log slope is a local slope below 2. The
+    residual is that of log y (relative, weighted like the other models), to first order.
+    """
+    y = np.exp(log_y)
+    v = weights / y ** 2                        # weights of relative residuals (y - fit) / y
+    best = (float("nan"), math.inf)
+    for shift in np.union1d(np.linspace(-n.min() + 0.5, n.max(), SHIFTS), [0.0]):
+        powers = (n + shift)[:, None] ** DEGREES[None, :]          # sizes x degrees
+        total, sx, sy = v.sum(), v @ powers, v @ y
+        sxx, sxy = v @ powers ** 2, (v * y) @ powers
+        with np.errstate(all="ignore"):
+            c = (total * sxy - sx * sy) / (total * sxx - sx ** 2)
+            a = (sy - c * sx) / total
+            fitted = a + c * powers
+            residual = np.sum(weights[:, None] * (log_y[:, None] - np.log(fitted)) ** 2, axis=0)
+        residual[~((c > 0) & np.all(fitted > 0, axis=0) & np.isfinite(residual))] = np.inf
+        k = int(np.argmin(residual))
+        if residual[k] < best[1]:
+            best = (float(DEGREES[k]), float(residual[k]))
+    return best
+
+
+def exponential_fit(n: np.ndarray, log_y: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
+    """(rate r, residual sum of squares) of log y = log c + k log n + n log r (c n^k r^n, k free)."""
+    coefficients, residual = _least_squares(np.column_stack([np.ones_like(n), np.log(n), n]), log_y, weights)
+    return float(np.exp(coefficients[2])), residual
+
+
+def _least_squares(design: np.ndarray, target: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, float]:
+    """Weighted least squares: (coefficients, sum of w r^2)."""
+    root = np.sqrt(weights)
+    coefficients = np.linalg.lstsq(design * root[:, None], target * root, rcond=None)[0]
+    return coefficients, float(np.sum(weights * (target - design @ coefficients) ** 2))
+
+
+def _jackknife(estimate, n, log_y, weights) -> float:
+    """Standard error of estimate(n, log_y, weights) by leaving out one size at a time."""
+    values = np.array([estimate(np.delete(n, i), np.delete(log_y, i), np.delete(weights, i))[0]
+                       for i in range(n.size)])
+    return float(np.sqrt((n.size - 1) / n.size * np.sum((values - values.mean()) ** 2)))
+
+
+def _criterion(residual: float, points: int, parameters: int) -> float:
+    """BIC of a (weighted, mean weight 1) log-space fit: m log(RSS / m) + k log m, residuals floored at SIZE_NOISE."""
+    return points * math.log(max(residual / points, SIZE_NOISE ** 2)) + parameters * math.log(points)
+
+
+def fit_growth(sizes, values) -> GrowthFit:
+    """The growth law of values against sizes over every usable size (n >= 1, y >= SMALLEST_SIZE).
+
+    Three models are fitted in log space over all sizes (no window): constant (1 parameter), polynomial
+    a + c (n + s)^d (4) and exponential c n^k r^n (3); the smallest BIC wins, and an exponential whose rate is
+    not above 1 by two standard errors is not called exponential. Fewer than MIN_SIZES distinct sizes:
+    law "too few sizes", no parameter.
     """
     n, y = np.asarray(sizes, dtype=float), np.asarray(values, dtype=float)
-    keep = np.isfinite(n) & np.isfinite(y) & (n >= 1) & (y > 0)
+    keep = np.isfinite(n) & np.isfinite(y) & (n >= 1) & (y >= SMALLEST_SIZE)
     n, y = n[keep], y[keep]
     order = np.argsort(n)
     n, y = n[order], y[order]
-    if np.unique(n).size < MIN_POINTS:
-        return None
-    upper = n >= n.max() / 2
-    if np.unique(n[upper]).size >= MIN_POINTS:
-        n, y = n[upper], y[upper]
+    nan = float("nan")
+    if np.unique(n).size < MIN_SIZES:
+        return GrowthFit("too few sizes", nan, nan, nan, nan, int(n.size), float(n.min()) if n.size else nan,
+                         float(n.max()) if n.size else nan)
     log_y = np.log(y)
-    if np.ptp(log_y) == 0:
-        return GrowthFit("constant", 1.0, 1.0, 0.0, 1.0, n.size, n.min(), n.max())
-    slope, rate_r2 = _line(n, log_y)
-    degree, degree_r2 = _line(np.log(n), log_y)
-    law = "exponential" if rate_r2 > degree_r2 else "polynomial"
-    return GrowthFit(law, float(np.exp(slope)), rate_r2, degree, degree_r2, int(n.size), float(n.min()),
-                     float(n.max()))
-
-
-def _line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """(slope, R²) of the least-squares line through (x, y)."""
-    slope, intercept = np.polyfit(x, y, 1)
-    residual = y - (slope * x + intercept)
-    total = np.sum((y - y.mean()) ** 2)
-    return float(slope), float(1.0 - np.sum(residual**2) / total)
+    # NB: a count y has relative noise ~ 1/sqrt(y) (lower-order terms, off-by-one boundary sizes), so log y is
+    # weighted by y: the few-node sizes at small n do not set the law of the large ones.
+    weights = y / y.mean()
+    mean = float(np.sum(weights * log_y) / np.sum(weights))
+    total = float(np.sum(weights * (log_y - mean) ** 2))
+    degree, poly_residual = polynomial_fit(n, log_y, weights)
+    rate, exp_residual = exponential_fit(n, log_y, weights)
+    scores = {"constant": _criterion(total, n.size, 1), "polynomial": _criterion(poly_residual, n.size, 4),
+              "exponential": _criterion(exp_residual, n.size, 3)}
+    rate_se = _jackknife(exponential_fit, n, log_y, weights) if total > 0 else 0.0
+    degree_se = _jackknife(polynomial_fit, n, log_y, weights) if total > 0 else 0.0
+    if rate - 2 * rate_se <= 1:      # NB: r <= 1 with a free k is a polynomial bent, not a growth by factors
+        scores["exponential"] = math.inf
+    law = min(scores, key=lambda name: (scores[name], LAWS.index(name)))
+    r2 = (lambda residual: 1.0 - residual / total if total > 0 else 1.0)
+    return GrowthFit(law, rate, r2(exp_residual), degree, r2(poly_residual), int(n.size), float(n.min()),
+                     float(n.max()), rate_se, degree_se)
 
 
 def describe_fit(fit: GrowthFit) -> str:
-    """One phrase: 'exponential, ×2.51 per step (R² 0.999)' or 'polynomial, degree 1.71 (R² 1.000)'."""
+    """One phrase: 'exponential, ×2.05 ± 0.03 per step (R² 0.9999)' or 'polynomial, degree 2.00 ± 0.02 (...)'."""
+    if fit.law == "too few sizes":
+        return f"too few sizes ({fit.n_points} of the {MIN_SIZES} a law needs)"
     if fit.law == "constant":
         return "constant"
     if fit.law == "exponential":
-        return f"exponential, ×{fit.rate:.2f} per step (R² {fit.rate_r2:.4f})"
-    return f"polynomial, degree {fit.degree:.2f} (R² {fit.degree_r2:.4f})"
+        return f"exponential, ×{fit.rate:.2f}{_plus_minus(fit.rate_se)} per step (R² {fit.rate_r2:.4f})"
+    return f"polynomial, degree {fit.degree:.2f}{_plus_minus(fit.degree_se)} (R² {fit.degree_r2:.4f})"
+
+
+def _plus_minus(error: float) -> str:
+    return f" ± {error:.2f}" if np.isfinite(error) else ""

@@ -25,7 +25,12 @@ RESULTS_COLUMNS = {
     "setup_time_s": "float64",   # one-off cost: symbolic derivation + lambdify, tape build, ...
     "eval_time_s": "float64",    # median time of one derivative evaluation
     "func_time_s": "float64",    # median time of one plain float64 function evaluation, same job
-    "cost_ratio": "float64",     # eval_time_s / func_time_s
+    "method_func_time_s": "float64",  # one evaluation of f the way the method evaluates it: lambdified sympy f
+                                 # (sympy), torch f without gradients (torch), the float ops (tape, FD, ...)
+    "cost_ratio": "float64",     # eval_time_s / method_func_time_s: the fair cost of a derivative, in f's
+    "float_cost_ratio": "float64",  # eval_time_s / func_time_s: against the case's float-ops f
+    "break_even_evals": "float64",  # setup_time_s / (time saved per evaluation against the fastest method
+                                 # without setup at the point); inf where it never pays off, empty without setup
     "n_func_evals": "Int64",     # function evaluations per derivative (finite differences)
     "expr_nodes": "Int64",       # size of the derivative: expression tree nodes (sympy)
     "expr_ops": "Int64",         # operations of the derivative as a tree (counted as in diffbench/sizes.py)
@@ -81,12 +86,14 @@ SWELL_FITS_COLUMNS = {
     "param": "string",           # the fitted parameter range as text, e.g. "n=6..12"
     "representation": "string",
     "measure": "string",         # nodes | ops
-    "law": "string",             # exponential | polynomial | constant: the better fit (diffbench/growth.py)
-    "rate": "float64",           # exponential fit: growth factor per unit step of the parameter
-    "rate_r2": "float64",        # R² of log(size) against the parameter
-    "degree": "float64",         # polynomial fit: slope of log(size) against log(parameter)
-    "degree_r2": "float64",      # R² of that fit
-    "n_points": "Int64",         # points fitted (the upper half of the parameter range)
+    "law": "string",             # constant | polynomial | exponential | too few sizes: by BIC (diffbench/growth.py)
+    "rate": "float64",           # exponential model c n^k r^n: r, the growth factor per unit step
+    "rate_se": "float64",        # its jackknife standard error
+    "rate_r2": "float64",        # R² of that model (log space, weighted by size)
+    "degree": "float64",         # polynomial model a + c (n + s)^d: the degree d
+    "degree_se": "float64",      # its jackknife standard error
+    "degree_r2": "float64",      # R² of that model
+    "n_points": "Int64",         # sizes fitted (every measured size with at least 4 nodes)
     "size_from": "float64", "size_to": "float64",  # the fitted parameter range
 }
 

@@ -23,6 +23,7 @@ def fit_rows(swell_rows) -> list[dict]:
                         "param": f"{sweep}={fit.size_from:g}..{fit.size_to:g}",
                         "measure": measure_name, "law": fit.law, "rate": fit.rate, "rate_r2": fit.rate_r2,
                         "degree": fit.degree, "degree_r2": fit.degree_r2, "n_points": fit.n_points,
+                        "rate_se": fit.rate_se, "degree_se": fit.degree_se,
                         "size_from": fit.size_from, "size_to": fit.size_to})
     return out
 

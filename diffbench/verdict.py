@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-FULL_FLOOR_DIGITS = 15.95      # -log10(2^-53): what a perfectly conditioned point allows
+from diffbench.thresholds import FULL_FLOOR_DIGITS  # -log10(2^-53): what a perfectly conditioned point allows
 AT_FLOOR_DIGITS = 1.0          # a method within this of attainable_digits is at the floor
 CONDITIONED_BELOW = FULL_FLOOR_DIGITS - 1.0   # attainable below this: the point's conditioning limits
 CANCELLATION_DIGITS = 1.0      # f_digits this far below attainable: the float64 code of f cancels

@@ -50,6 +50,9 @@ def run(case, params, points, rng):
         # The cse found above, in the reduced expressions' terms (lambdify would walk the full trees otherwise).
         compiled = sympy.lambdify(arguments, list(reduced), modules="numpy", cse=lambda _: (replacements, reduced))
     setup = build.seconds + derivation.seconds + lambdification.seconds
+    # NB: the cost baseline of sympy is f evaluated the way sympy evaluates it (lambdified numpy code), not the
+    # case's float ops; compiling f is no part of the derivative's setup.
+    function = sympy.lambdify(arguments, outputs, modules="numpy", cse=True)
     extra = {"expr_nodes": d_nodes, "expr_ops": d_ops, "expr_cse_ops": cse_ops}
     swell = swell_entries(case, params, symbols, outputs, flat, (d_nodes, d_ops), (cse_nodes, cse_ops))
     results = []
@@ -60,7 +63,9 @@ def run(case, params, points, rng):
             return compiled(*values)
         jacobian = np.array(evaluate(), dtype=np.float64).reshape(len(outputs), len(wrt))
         seconds = measure(evaluate)
-        results.append(PointResult(jacobian, setup_time_s=setup, eval_time_s=seconds, extra=dict(extra),
+        own = measure(lambda: function(*values))
+        results.append(PointResult(jacobian, setup_time_s=setup, eval_time_s=seconds,
+                                   extra={**extra, "own_func_time_s": own},
                                    timings={"derive": build.seconds + derivation.seconds,
                                             "lambdify": lambdification.seconds, "eval": seconds},
                                    swell=swell))

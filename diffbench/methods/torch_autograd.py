@@ -4,7 +4,7 @@ import torch
 
 from diffbench.backends import TorchOps
 from diffbench.methods.base import Method, PointResult
-from diffbench.timing import timed
+from diffbench.timing import measure, timed
 
 
 def torch_jacobian(case, params, inputs, dtype=torch.float64, device="cpu"):
@@ -31,6 +31,19 @@ def torch_jacobian(case, params, inputs, dtype=torch.float64, device="cpu"):
     return compute
 
 
+def torch_function(case, params, inputs, dtype=torch.float64, device="cpu"):
+    """f evaluated on torch tensors without gradients: the cost baseline of torch.autograd."""
+    ops = TorchOps(dtype, device)
+    xs, data = case.split(inputs)
+    f = case.bind({k: ops.asarray(v) for k, v in data.items()}, params)
+    tensors = [ops.asarray(x) for x in xs]
+
+    def value():
+        with torch.no_grad():
+            return f(ops, *tensors)
+    return value
+
+
 def _run(dtype, device="cpu"):
     def run(case, params, points, rng):
         if device == "cuda" and not torch.cuda.is_available():
@@ -41,7 +54,9 @@ def _run(dtype, device="cpu"):
             compute = torch_jacobian(case, params, inputs, dtype, device)
             jacobian, seconds = timed(_synchronized(compute, device))
             jacobian = jacobian.detach().cpu().double().numpy()
-            results.append(PointResult(jacobian, setup_time_s=0.0, eval_time_s=seconds, timings={"eval": seconds}))
+            own = measure(_synchronized(torch_function(case, params, inputs, dtype, device), device))
+            results.append(PointResult(jacobian, setup_time_s=0.0, eval_time_s=seconds, timings={"eval": seconds},
+                                       extra={"own_func_time_s": own}))
         return results
     return run
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from diffbench.evidence import restore_tables
 from diffbench.records import TABLES, read_meta, read_table
 from diffbench.report import aggregate
 
@@ -48,6 +49,7 @@ class Run:
 
 def load_run(run_dir: Path, executor: Executor | None = None) -> Run:
     run_dir = Path(run_dir)
+    restore_tables(run_dir)      # tables missing from the folder are rebuilt from its evidence.jsonl
     try:
         meta = read_meta(run_dir)
     except (FileNotFoundError, json.JSONDecodeError):

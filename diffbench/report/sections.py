@@ -31,7 +31,7 @@ class Figure:
 
 def headline(run: Run) -> dict | None:
     cells = run.cells.sort_values("case", key=lambda c: c.map({k: i for i, k in enumerate(run.cases)}), kind="stable")
-    return {"families": headlines(cells)} if not cells.empty else None
+    return {"families": headlines(cells, run.results)} if not cells.empty else None
 
 
 def accuracy(run: Run) -> dict | None:

@@ -56,7 +56,8 @@ def growth(run: Run) -> list[dict]:
 
 def _phrase(fit) -> str:
     return describe_fit(GrowthFit(fit["law"], fit["rate"], fit["rate_r2"], fit["degree"], fit["degree_r2"],
-                                  int(fit["n_points"]), fit["size_from"], fit["size_to"])) + \
+                                  int(fit["n_points"]), fit["size_from"], fit["size_to"],
+                                  fit.get("rate_se", float("nan")), fit.get("degree_se", float("nan")))) + \
         f", n = {fit['size_from']:g}..{fit['size_to']:g}"
 
 

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from diffbench import records
+from diffbench.conclude import conclude
 from diffbench.methods import METHODS, method_modules
 from diffbench.runner.catalog import survey
 from diffbench.runner.config import Plan, RunConfig, job_key, plan
@@ -85,6 +86,7 @@ def execute_run(config: RunConfig, progress=None, resume_dir: Path | None = None
 def _finish(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status) -> dict:
     results = [(job, entries[job_key(job)][0]) for job in plan_.jobs if job_key(job) in entries]
     tables, job_failures = assemble(plan_, results, config)
+    conclude(run_dir, tables, results)
     for name, rows in tables.items():
         records.write_table(run_dir, name, rows)
     write_trace_index(run_dir, entries, plan_.cases)
