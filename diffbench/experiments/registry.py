@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Callable
 
 from diffbench.case import load_cases
-from diffbench.experiments import checkpoint, descent, hutchinson, jacobian, schwarz
+from diffbench.experiments import checkpoint, descent, hutchinson, jacobian, schwarz, vanishing
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,10 @@ def _schwarz_table(quick, seed, cases):   # NB: the Hessian at the origin has no
     return schwarz.table(quick)
 
 
+def _vanishing_table(quick, seed, cases):
+    return vanishing.gradient_table(depths=vanishing.QUICK_DEPTHS if quick else vanishing.DEPTHS, seed=seed)
+
+
 def _checkpoint_summary(table):
     keep = table[table["every"].eq("none") | table["label"].str.contains("√")]
     return keep[["chain", "n", "label", "stored_bytes", "memory_ratio", "seconds", "time_ratio"]]
@@ -61,6 +65,8 @@ EXPERIMENTS = {
                           "at equal evaluation budgets", descent.descent_table, descent.figure, descent.summary),
     "schwarz": Experiment("Schwarz's counterexample: the Hessian at the origin by every method",
                           _schwarz_table, schwarz.figure, schwarz.summary),
+    "vanishing": Experiment("Vanishing gradients: each layer's gradient norm vs depth, sigmoid vs tanh vs ReLU "
+                            "(lecture 000)", _vanishing_table, vanishing.figure, vanishing.summary),
 }
 
 
