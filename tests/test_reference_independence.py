@@ -15,9 +15,10 @@ from diffbench.ad.rules import RULES, Rule
 from diffbench.assemble import reference_columns
 from diffbench.case import load_cases
 from diffbench.reference import reference
-from diffbench.runner import RunConfig, assemble, meta_for, plan
+from diffbench.runner import RunConfig, assemble, plan
+from diffbench.runner.meta import run_meta
+from diffbench.runner.worker import execute, plan_file
 from diffbench.thresholds import REFERENCE_AGREEMENT_DIGITS
-from diffbench.worker import execute
 
 CASES = load_cases()
 
@@ -113,10 +114,12 @@ def in_process_run(case_names, methods, tmp_path):
     """plan -> every job through the worker's execute, here in this process (so a monkeypatched rule holds)."""
     config = RunConfig(cases={n: CASES[n] for n in case_names}, methods=methods, mode="quick", out_dir=tmp_path,
                        command=["test"])
-    plan_ = plan(config)
+    sources = dict.fromkeys(CASES[n].source for n in case_names)
+    plans = {p.name: p for source in sources for p in plan_file(source, config.mode, config.seed)}
+    plan_ = plan(config, plans)
     results = [(job, execute(job)) for job in plan_.jobs]
     tables, failures = assemble(plan_, results, config)
-    return tables, failures, meta_for(config, tmp_path, __import__("datetime").datetime.now(), 0.0, failures, [])
+    return tables, failures, run_meta(config, tmp_path, "now", 0.0, "complete", {}, failures, [])
 
 
 def test_wrong_rule_flags_the_reference_disputes_its_rows_and_fails_the_run(monkeypatch, tmp_path):
