@@ -97,6 +97,34 @@ def hvp(f, base, primals, vectors):
     return result
 
 
+def hvp_reverse(f, base, primals, vectors):
+    """∇²f·v by reverse-over-reverse, the lecture's ∇(∇fᵀv) (lecture 001): an inner tape records f on an outer
+    tape's variables, its backward sweep is itself recorded, and the outer tape differentiates ⟨∇f, v⟩.
+
+    Where the Hessian is symmetric this equals hvp (forward-over-reverse, H v); in general it gives Hᵀ v
+    with H[i, j] = ∂_j ∂_i f.
+    """
+    outer = Tape(base)
+    xs = [outer.var(p) for p in primals]
+    inner = Tape(outer)
+    ys = [inner.var(x) for x in xs]
+    out = f(inner, *ys)
+    if not isinstance(out, Var):
+        return [_zeros_like(p) for p in primals]
+    adjoints = inner.backward(out, base.const(1), keep=frozenset(y.index for y in ys))
+    inner_product = None
+    for y, v in zip(ys, vectors):
+        g = adjoints[y.index]
+        if g is None:
+            continue
+        term = outer.sum(g * v)
+        inner_product = term if inner_product is None else inner_product + term
+    if not isinstance(inner_product, Var):
+        return [_zeros_like(p) for p in primals]
+    second = outer.backward(inner_product, base.const(1), keep=frozenset(x.index for x in xs))
+    return [_zeros_like(p) if second[x.index] is None else second[x.index] for x, p in zip(xs, primals)]
+
+
 def hessian(f, base, primals):
     """Full Hessian (n x n over the flattened inputs) by n Hessian-vector products."""
     columns = []
