@@ -79,6 +79,57 @@ def off_the_kink(W1, b1, w2, x):
     return None
 
 
+FEEDFORWARD_SIZES = (3, 4, 5, 3, 1)    # lecture 000's exercise: "как реализовать Feedforward([3, 4, 5, 3, 1])?"
+
+
+def feedforward_deep(o, W1, b1, W2, b2, W3, b3, w4, x):
+    """Feedforward([3, 4, 5, 3, 1]) in the lecture's style: Linear+ReLU layers with bias, last Linear without
+    bias, then Sigmoid."""
+    hidden = x
+    for W, b in ((W1, b1), (W2, b2), (W3, b3)):
+        hidden = nn.relu(o, o.matvec(W, hidden) + b)
+    return nn.sigmoid(o, o.dot(w4, hidden))
+
+
+def feedforward_deep_gradient(W1, b1, W2, b2, W3, b3, w4, x):
+    """Backpropagation: delta_k = (W_{k+1}^T delta_{k+1}) * I[z_k > 0], starting from y(1 - y) w4."""
+    layers = ((W1, b1), (W2, b2), (W3, b3))
+    inputs, pre = [x], []
+    for W, b in layers:
+        pre.append(W @ inputs[-1] + b)
+        inputs.append(np.maximum(pre[-1], 0.0))
+    y = 1 / (1 + np.exp(-(w4 @ inputs[-1])))
+    grad_w4 = y * (1 - y) * inputs[-1]
+    delta = y * (1 - y) * w4 * (pre[-1] > 0)
+    grads = []
+    for k in range(len(layers) - 1, -1, -1):
+        grads[:0] = [np.outer(delta, inputs[k]), delta]
+        if k > 0:
+            delta = (layers[k][0].T @ delta) * (pre[k - 1] > 0)
+    return [*grads, grad_w4]
+
+
+def feedforward_deep_inputs(rng):
+    sizes, inputs = FEEDFORWARD_SIZES, {}
+    for k in range(len(sizes) - 2):
+        bound = 1 / np.sqrt(sizes[k])
+        inputs[f"W{k + 1}"] = rng.uniform(-bound, bound, (sizes[k + 1], sizes[k]))
+        inputs[f"b{k + 1}"] = rng.uniform(-bound, bound, sizes[k + 1])
+    inputs["w4"] = rng.uniform(-1, 1, sizes[-2]) / np.sqrt(sizes[-2])
+    inputs["x"] = np.array(LECTURE_X)
+    return inputs
+
+
+def deep_off_the_kinks(W1, b1, W2, b2, W3, b3, w4, x):
+    hidden = x
+    for W, b in ((W1, b1), (W2, b2), (W3, b3)):
+        z = W @ hidden + b
+        if np.min(np.abs(z)) < 1e-6:
+            return f"a hidden pre-activation is {np.min(np.abs(z)):.1e}, at ReLU's kink"
+        hidden = np.maximum(z, 0.0)
+    return None
+
+
 CASES = (
     Case(
         name="cross_entropy_batch",
@@ -107,5 +158,20 @@ CASES = (
              r"Find the gradient with respect to $W_1, b_1, w_2$. Answer: with $z = W_1x + b_1$, "
              r"$h = \mathrm{ReLU}(z)$, $\delta = y(1-y)\,w_2 \odot I[z > 0]$: $\nabla_{W_1} = \delta x^T$, "
              r"$\nabla_{b_1} = \delta$, $\nabla_{w_2} = y(1-y)\,h$. Point 1 is torch's default initialisation.",
+    ),
+    Case(
+        name="feedforward_3_4_5_3_1",
+        fn=feedforward_deep,
+        make_inputs=feedforward_deep_inputs,
+        wrt=("W1", "b1", "W2", "b2", "W3", "b3", "w4"),
+        check_inputs=deep_off_the_kinks,
+        analytic=feedforward_deep_gradient,
+        complex_ok=False,
+        note=r"Lecture 000's exercise `Feedforward([3, 4, 5, 3, 1])`: three Linear+ReLU layers (3→4→5→3, with "
+             r"bias), a last Linear 3→1 without bias and a Sigmoid, at $x = (1, 2, 3)$ with torch's default "
+             r"initialisation. Find the gradient with respect to every weight and bias. Answer: with "
+             r"$y = \sigma(w_4^T h_3)$, $\delta_3 = y(1-y)\,w_4 \odot I[z_3 > 0]$, "
+             r"$\delta_{k-1} = W_k^T\delta_k \odot I[z_{k-1} > 0]$: $\nabla_{W_k} = \delta_k h_{k-1}^T$, "
+             r"$\nabla_{b_k} = \delta_k$, $\nabla_{w_4} = y(1-y)\,h_3$.",
     ),
 )

@@ -80,6 +80,8 @@ def test_correct_solution_passes_with_full_digits_and_taylor_order_2(check):
     for task in result.tasks:
         assert task.status == "pass", (task.task.function, task.message)
         assert task.digits >= 12, task.task.function
+        if task.task.function == "hessian_quadratic":
+            continue    # the gradient field of a quadratic is linear: its Taylor remainder is 0, no order to see
         orders = [v.order for v in task.verdicts if v.order is not None]
         assert orders and all(abs(order - 2) < 0.05 for order in orders), (task.task.function, orders)
 

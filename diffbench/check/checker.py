@@ -165,9 +165,10 @@ def judge_task(task: Task, case, points: list, answers: list, options: CheckOpti
         if status != "ok":
             return TaskResult(task, status, verdicts, message=f"{answer} at {point.label}")
         rng = point_rng(options.seed, f"{case.name}|taylor", point.params, point.index)
+        mistakes = task.mistakes(**point.inputs) if task.mistakes else ()
         verdicts.append(judge(case, point.params, point.inputs, answer,
                               references.get(task, case, point, options.seed), rng, point.label,
-                              options.min_digits, options.layout))
+                              options.min_digits, options.layout, mistakes))
     failing = [v for v in verdicts if not v.ok]
     if not failing and len(verdicts) == len(points):
         return TaskResult(task, "pass", verdicts)

@@ -161,12 +161,15 @@ def is_square_nonsymmetric(value) -> bool:
     return value.ndim == 2 and value.shape[0] == value.shape[1] > 1 and not np.allclose(value, value.T)
 
 
-def name_mistake(case, params, inputs, jacobian: np.ndarray, truth: np.ndarray, layout: str = "rows") -> str:
+def name_mistake(case, params, inputs, jacobian: np.ndarray, truth: np.ndarray, layout: str = "rows",
+                 extra_mistakes=()) -> str:
+    """The first named mistake the answer matches (to MISTAKE_DIGITS): the task's own, then the generic ones."""
     if not np.all(np.isfinite(jacobian)):
         return "your gradient has NaN or inf entries"
     if not np.any(jacobian) and np.any(truth):
         return "your gradient is zero"
-    for mistake, wrong in candidate_mistakes(case, params, inputs, truth, layout):
+    candidates = [(name, np.asarray(wrong, dtype=np.float64).reshape(truth.shape)) for name, wrong in extra_mistakes]
+    for mistake, wrong in candidates + candidate_mistakes(case, params, inputs, truth, layout):
         scale = np.linalg.norm(wrong)
         if scale > 0 and np.linalg.norm(jacobian - wrong) <= 10 ** -MISTAKE_DIGITS * scale:
             return mistake
@@ -223,7 +226,7 @@ def taylor_direction(rng: np.random.Generator, size: int) -> np.ndarray:
 
 
 def judge(case, params, inputs, answer, reference: dict, rng: np.random.Generator, label: str,
-          min_digits: float = MIN_DIGITS, layout: str = "rows") -> Verdict:
+          min_digits: float = MIN_DIGITS, layout: str = "rows", extra_mistakes=()) -> Verdict:
     """Everything the checker says about one answer at one point."""
     verdict = Verdict(label)
     try:
@@ -238,7 +241,7 @@ def judge(case, params, inputs, answer, reference: dict, rng: np.random.Generato
         verdict.order = observed_order(remainders, float(np.linalg.norm(jacobian)))
     wrong_order = verdict.order is not None and verdict.order < ORDER_CORRECT
     if math.isnan(verdict.digits) or verdict.digits < min_digits or wrong_order:
-        verdict.mistake = name_mistake(case, params, inputs, jacobian, reference["hi"], layout)
+        verdict.mistake = name_mistake(case, params, inputs, jacobian, reference["hi"], layout, extra_mistakes)
         digits = "no" if math.isnan(verdict.digits) else f"{verdict.digits:.1f}"
         verdict.problem = verdict.mistake or f"wrong gradient ({digits} correct digits, expected {min_digits:g})"
     return verdict

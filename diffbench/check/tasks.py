@@ -20,6 +20,9 @@ class Task:
     # NB: replaces the case's inputs where its data would hide a mistake (a symmetric X hides X^-1 vs X^-T).
     make_inputs: Callable | None = None
     weight: float = 1.0            # points in a graded run (a course file may change them)
+    # mistakes(**inputs) -> [(what went wrong, the answer that mistake gives, in the case's Jacobian layout)]:
+    # the task's own named mistakes, tried besides the generic ones (sign, factor 2, transposes).
+    mistakes: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -45,11 +48,43 @@ def tanh_layer(o, x, A):
     return o.matvec(A, o.tanh(x))
 
 
+def quadratic_gradient_field(o, x, A, b):
+    """∇f of f = <x, Ax> - bᵀx + c, written out: its Jacobian is the Hessian A + Aᵀ (reference by AD over mpmath)."""
+    return o.matvec(A + o.transpose(A), x) - b
+
+
+def log_quadratic_hvp_field(o, x, A, v):
+    """<∇ ln<x, Ax>, v>: its gradient in x is the Hessian-vector product H v (H symmetric, f is C²)."""
+    q = o.dot(x, o.matvec(A, x))
+    return o.dot(o.matvec(A + o.transpose(A), x), v) / q
+
+
+def hessian_quadratic_mistakes(x, A, b):
+    return [("A instead of A + Aᵀ: the Hessian of <x, Ax> is A + Aᵀ for a non-symmetric A", A),
+            ("2A instead of A + Aᵀ: 2A holds only for a symmetric A", 2 * A)]
+
+
+def hvp_log_quadratic_mistakes(x, A, v):
+    S = A + A.T
+    q = x @ A @ x
+    return [("only the first term S v / <x, Ax>: the derivative of 1 / <x, Ax> is missing", (S @ v / q)[None, :]),
+            ("2A instead of A + Aᵀ: 2A holds only for a symmetric A",
+             (2 * A @ v / q - (2 * A @ x) * ((2 * A @ x) @ v) / q ** 2)[None, :])]
+
+
 # NB: checker-only cases (not in the case library, so `diffbench run` does not sweep them).
 CHECK_CASES = (
     Case(name="tanh_layer", fn=tanh_layer, wrt=("x",), sweep="n", values=(2, 4),
          make_inputs=lambda rng, n: {"x": rng.uniform(-1.5, 1.5, n), "A": rng.standard_normal((n, n))},
          note=r"Find the Jacobian of $f(x) = A \tanh(x)$: $A\,\mathrm{diag}(1 - \tanh^2 x)$."),
+    Case(name="quadratic_gradient_field", fn=quadratic_gradient_field, wrt=("x",), sweep="n", values=(2, 5),
+         make_inputs=lambda rng, n: {"x": rng.standard_normal(n), "A": rng.standard_normal((n, n)),
+                                     "b": rng.standard_normal(n)},
+         note=r"The Hessian of $\langle x, Ax\rangle - b^Tx + c$ (the Jacobian of its gradient): $A + A^T$."),
+    Case(name="log_quadratic_hvp_field", fn=log_quadratic_hvp_field, wrt=("x",), sweep="n", values=(2, 5),
+         make_inputs=lambda rng, n: {"x": rng.standard_normal(n), "A": general_matrix(rng, n),
+                                     "v": rng.standard_normal(n)},
+         note=r"$\nabla^2 \ln\langle x, Ax\rangle\, v$ as the gradient of $\langle\nabla f, v\rangle$."),
 )
 
 
@@ -72,6 +107,12 @@ TASKS = (
     Task("grad_neuron", "neuron", ("w", "b", "a", "y")),
     Task("grad_two_layer_tanh", "two_layer_tanh", ("W1", "b1", "W2", "b2", "X", "T"), points=2, weight=2.0),
     Task("jacobian_tanh_layer", "tanh_layer", ("x", "A"), sizes=(2, 4), weight=2.0),
+    Task("hessian_quadratic", "quadratic_gradient_field", ("x", "A", "b"), sizes=(2, 5), points=2,
+         mistakes=hessian_quadratic_mistakes),
+    Task("hvp_log_quadratic", "log_quadratic_hvp_field", ("x", "A", "v"), sizes=(2, 5), points=2, weight=2.0,
+         mistakes=hvp_log_quadratic_mistakes),
+    Task("grad_feedforward_3_4_5_3_1", "feedforward_3_4_5_3_1", ("W1", "b1", "W2", "b2", "W3", "b3", "w4", "x"),
+         points=2, weight=2.0),
 )
 
 TASKS_BY_FUNCTION = {task.function: task for task in TASKS}

@@ -79,3 +79,29 @@ def grad_two_layer_tanh(W1, b1, W2, b2, X, T):
 
 def jacobian_tanh_layer(x, A):
     return A * (1 - np.tanh(x) ** 2)            # A diag(1 - tanh^2 x): column j scaled
+
+
+def hessian_quadratic(x, A, b):
+    return A + A.T
+
+
+def hvp_log_quadratic(x, A, v):
+    S = A + A.T
+    q = x @ A @ x
+    return S @ v / q - (S @ x) * ((S @ x) @ v) / q ** 2
+
+
+def grad_feedforward_3_4_5_3_1(W1, b1, W2, b2, W3, b3, w4, x):
+    layers = ((W1, b1), (W2, b2), (W3, b3))
+    activations, pre = [x], []
+    for W, b in layers:
+        pre.append(W @ activations[-1] + b)
+        activations.append(np.maximum(pre[-1], 0.0))
+    y = 1 / (1 + np.exp(-(w4 @ activations[-1])))
+    delta = y * (1 - y) * w4 * (pre[-1] > 0)
+    grads = []
+    for k in (2, 1, 0):
+        grads = [np.outer(delta, activations[k]), delta] + grads
+        if k:
+            delta = (layers[k][0].T @ delta) * (pre[k - 1] > 0)
+    return (*grads, y * (1 - y) * activations[-1])
