@@ -58,6 +58,8 @@ def _accuracy_cell(cell) -> dict:
     title = f"relative error {sci(cell.rel_error)} (worst of {cell.n_ok} ok point{'s' * (cell.n_ok != 1)})"
     if pd.notna(cell.max_rel_error):
         title += f"; max componentwise {sci(cell.max_rel_error)}"
+    if pd.notna(cell.shortfall):
+        title += f"; {cell.shortfall:.1f} digits short of the float64 floor ({cell.attainable:.1f} digits)"
     partial = cell.n_ok < cell.n_points
     if partial:
         title += f"; {cell.n_points - cell.n_ok} of {cell.n_points} points {cell.status}: {cell.message}"
