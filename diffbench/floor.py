@@ -12,6 +12,7 @@ from diffbench.scoring import correct_digits
 
 UNIT_ROUNDOFF = 2.0 ** -53        # u: rounding a real number to float64 changes it by at most u relative
 FLOOR_DIRECTIONS = 3              # seeded perturbation directions of the attainable-digits estimate
+LARGE_POINT_ENTRIES = 1000        # above this many input entries, one direction (see attainable_digits)
 STRING_DIGITS = 50                # digits of the reference values kept as text (evidence.jsonl)
 
 
@@ -44,11 +45,15 @@ def attainable_digits(case, params, inputs, jacobian_mp, mp, rng) -> float:
     largest relative change is the error a float64 method inherits from its inputs alone (the relative
     condition number of the derivative map times u); it never counts below u itself (the output's own
     rounding), so a perfectly conditioned point allows -log10(u) ≈ 15.95 digits.
+    NB: above LARGE_POINT_ENTRIES input entries one direction is used: the change is then a sum over many
+    random signs, which varies little between directions, and each direction costs a full high-precision
+    Jacobian (the reference job's time budget holds both).
     """
     names = list(inputs)
     scale = mp.ctx.sqrt(mp.ctx.fsum(abs(v) ** 2 for v in np.asarray(jacobian_mp, dtype=object).ravel()))
     worst = UNIT_ROUNDOFF
-    for _ in range(FLOOR_DIRECTIONS):
+    entries = sum(int(np.size(v)) for v in inputs.values())
+    for _ in range(FLOOR_DIRECTIONS if entries <= LARGE_POINT_ENTRIES else 1):
         perturbed = {}
         for name in names:
             exact = mp.asarray(inputs[name])

@@ -15,7 +15,7 @@ def digits_table(results: pd.DataFrame, methods) -> Table:
                           f"float64 value where fewer; marks: {legend} (with the number of rows); details in "
                           f"results.csv", pad_edge=False)
     table.add_column("case", no_wrap=True)
-    table.add_column("floor", justify="right")
+    table.add_column("floor", justify="right", no_wrap=True)
     for method in methods:
         table.add_column(method.replace("_", " "), justify="right", overflow="fold")
     for case, rows in results.groupby("case", sort=False):

@@ -121,3 +121,10 @@ def test_fd_optimum_on_l4_from_the_fitted_model(method, low, high):
     expected = abs(mp.diff(f, x, 2) / (2 * derivative)) if method == "fd_forward" else \
         abs(mp.diff(f, x, 3) / (6 * derivative))
     assert model.truncation == pytest.approx(float(expected), rel=0.3)
+
+
+def test_fd_sweep_keeps_absolute_error_beside_relative():
+    sweep = rows_of("logistic", "fd_forward", 4)["fd_sweep"]
+    assert len(sweep) == 61
+    for r in sweep:       # |l_4'(0.2)| = 9.0660864 (the survey's Table 1): absolute = relative x |f'|
+        assert r["abs_error"] == pytest.approx(r["rel_error"] * 9.0660864, rel=1e-12)

@@ -44,7 +44,7 @@ def cells(results: pd.DataFrame) -> pd.DataFrame:
     r = results.copy()
     r["ok"] = r["status"].eq("ok").fillna(False).astype(bool)
     for column in ["correct_digits", "rel_error", "max_rel_error", "eval_time_s", "func_time_s",
-                   "cost_ratio", "setup_time_s"]:
+                   "cost_ratio", "setup_time_s", "shortfall_digits"]:
         r[column] = r[column].where(r["ok"])
     r["bad_status"] = r["status"].where(~r["ok"])
     r["bad_message"] = r["message"].where(~r["ok"])
@@ -57,6 +57,7 @@ def cells(results: pd.DataFrame) -> pd.DataFrame:
         cost_ratio=("cost_ratio", "median"), setup_time_s=("setup_time_s", "median"),
         ref_digits=("ref_digits", "min"), ref_route2=("ref_route2", "first"),
         ref_flagged=("ref_flagged", "max"),
+        shortfall=("shortfall_digits", "max"), attainable=("attainable_digits", "min"),
     ).reset_index()
     out["status"] = out["status"].where(out["n_ok"] < out["n_points"], "ok")
     return out

@@ -35,8 +35,13 @@ def palette(names) -> dict[str, str]:
     return {n: mpl.colors.to_hex(colours[i % len(colours)]) for i, n in enumerate(ordered(names))}
 
 
-def fd_sweep(name: str, title: str, sweep: pd.DataFrame, refs: list[tuple[str, float]]) -> str:
-    """Error vs step h per scheme (log-log), fitted h^p and eps/h lines, model optimum starred, other methods flat."""
+def fd_sweep(name: str, title: str, sweep: pd.DataFrame, refs: list[tuple[str, float]],
+             measure: str = "rel_error") -> str:
+    """Error vs step h per scheme (log-log), fitted h^p and eps/h lines, model optimum starred, other methods flat.
+
+    measure "abs_error" plots ‖J − J_ref‖ as the survey's Figure 3 does (refs are then absolute errors too).
+    """
+    sweep = sweep.assign(rel_error=sweep[measure]) if measure != "rel_error" else sweep
     with mpl.rc_context({**RC, "svg.hashsalt": name}):
         fig = Figure(figsize=(5.1, 4.2), layout="constrained")
         ax = fig.add_subplot()
@@ -65,7 +70,7 @@ def fd_sweep(name: str, title: str, sweep: pd.DataFrame, refs: list[tuple[str, f
         _log(ax.yaxis, [low, high])
         ax.set_ylim(low / 4, high * 4)
         ax.set_xlabel("step size h")
-        ax.set_ylabel("relative error ‖J − J_ref‖ / ‖J_ref‖")
+        ax.set_ylabel("relative error ‖J − J_ref‖ / ‖J_ref‖" if measure == "rel_error" else "absolute error ‖J − J_ref‖")
         ax.set_title(_text(title), loc="left")
         fig.legend(handles=handles, loc="outside lower center", ncols=2)
         return _svg(fig, name)

@@ -10,7 +10,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from diffbench.report import figures, swell_tables
-from diffbench.report.aggregate import is_fd, params_by_size, representative_param
+from diffbench.report.aggregate import REPRESENTATIVE_PARAM, is_fd, params_by_size, representative_param
 from diffbench.report.fmt import sci, short
 from diffbench.report.headline import headlines
 from diffbench.report.run import Run
@@ -58,6 +58,8 @@ def _accuracy_cell(cell) -> dict:
     title = f"relative error {sci(cell.rel_error)} (worst of {cell.n_ok} ok point{'s' * (cell.n_ok != 1)})"
     if pd.notna(cell.max_rel_error):
         title += f"; max componentwise {sci(cell.max_rel_error)}"
+    if pd.notna(cell.shortfall):
+        title += f"; {cell.shortfall:.1f} digits short of the float64 floor ({cell.attainable:.1f} digits)"
     partial = cell.n_ok < cell.n_points
     if partial:
         title += f"; {cell.n_points - cell.n_ok} of {cell.n_points} points {cell.status}: {cell.message}"
@@ -85,6 +87,11 @@ def fd_sweep(run: Run) -> dict | None:
         title = f"{case} · {param} · point {point} · direction {direction}"
         caption = f"Finite-difference error vs step size for {case} ({param}, point {point}, direction {direction})."
         out.append(Figure(name, run.draw(figures.fd_sweep, name, title, rows, refs), caption))
+        if case in REPRESENTATIVE_PARAM and rows["abs_error"].notna().any():    # the survey's Figure 3: absolute
+            scale = float((rows["abs_error"] / rows["rel_error"]).dropna().median())
+            name = _name("fd_sweep_abs", len(out), case)
+            out.append(Figure(name, run.draw(figures.fd_sweep, name, title, rows, [(m, e * scale) for m, e in refs],
+                                             "abs_error"), caption.replace("error", "absolute error", 1)))
     return {"figures": out} if out else None
 
 
