@@ -176,6 +176,8 @@ def main():
 def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_budget_s, workers, memory_mb, dps,
         experiments, resume_dir, no_report):
     """Run cases x methods, score against mpmath, write reports/<run-id>/."""
+    from diffbench.runner.executor import start_fork_server
+    start_fork_server()   # NB: first, so the workers' imports run while this process imports the runner
     from diffbench.runner import RunConfig, execute_run
     from diffbench.runner.config import default_memory_mb
     from diffbench.runner.resume import resumed_config, survey_cases

@@ -8,6 +8,7 @@ import resource
 import signal
 import time
 from dataclasses import dataclass
+from multiprocessing import forkserver
 from multiprocessing.connection import wait
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -40,6 +41,13 @@ def single_thread_torch() -> None:
     import torch  # NB: imported here so the parent of the workers stays light for commands that never run torch
     if torch.get_num_threads() != 1:
         torch.set_num_threads(1)
+
+
+def start_fork_server() -> None:
+    """Start the workers' fork server now, so its imports overlap with the parent's own (a command's first step)."""
+    single_thread_environment()
+    multiprocessing.set_forkserver_preload(PRELOAD)
+    forkserver.ensure_running()
 
 
 def describe_base_exception(error: BaseException) -> str:
