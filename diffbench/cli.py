@@ -178,6 +178,11 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_
         experiments, resume_dir, no_report):
     """Run cases x methods, score against mpmath, write reports/<run-id>/."""
     from diffbench import records
+    from diffbench.methods import method_modules
+    from diffbench.runner.executor import start_fork_server
+    # NB: first, so the workers' imports (the chosen methods' modules: torch, sympy, jax) run while this
+    # process imports the runner, and no job's budget pays for them.
+    start_fork_server(method_modules(select_methods(methods)) if resume_dir is None else method_modules())
     from diffbench.runner import RunConfig, execute_run
     from diffbench.runner.config import default_memory_mb
     from diffbench.runner.resume import resumed_config, survey_cases

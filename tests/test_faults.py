@@ -37,6 +37,7 @@ def test_the_run_survives_every_bad_case_and_exits_1(bad_run):
     meta = json.loads((run_dir / "meta.json").read_text())
     assert meta["status"] == "complete" and meta["exit_code"] == 1
     assert (run_dir / "report.html").stat().st_size > 0
+    assert not (run_dir / ".traces").exists()     # the scratch of the trace that timed out is gone too
 
 
 def test_the_good_case_keeps_its_results(bad_run):

@@ -60,8 +60,11 @@ def clean_run(tmp_path_factory):
     return run_dir
 
 
-@pytest.mark.parametrize("signum,exit_code", [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGKILL, -9)])
-def test_interrupted_run_keeps_finished_jobs_and_resumes_to_a_clean_runs_rows(tmp_path, clean_run, signum, exit_code):
+@pytest.mark.parametrize("signum,exit_code,group", [(signal.SIGINT, 130, False), (signal.SIGTERM, 143, False),
+                                                    (signal.SIGKILL, -9, False),
+                                                    (signal.SIGTERM, 143, True)])   # as `timeout` or systemd send it
+def test_interrupted_run_keeps_finished_jobs_and_resumes_to_a_clean_runs_rows(tmp_path, clean_run, signum, exit_code,
+                                                                             group):
     process = subprocess.Popen([DIFFBENCH, *RUN, "--out", str(tmp_path)], stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, env=os.environ, start_new_session=True)
     deadline = time.monotonic() + 300
@@ -69,7 +72,7 @@ def test_interrupted_run_keeps_finished_jobs_and_resumes_to_a_clean_runs_rows(tm
         assert process.poll() is None, process.stdout.read()
         time.sleep(0.1)
     (run_dir,) = list(tmp_path.iterdir())
-    os.kill(process.pid, signum)
+    (os.killpg if group else os.kill)(process.pid, signum)   # the group: the fork server gets it too
     finished_before = journal_lines(run_dir)
     output, _ = process.communicate(timeout=60)
     assert process.returncode == exit_code, output

@@ -1,5 +1,12 @@
 """Expression swell: counting, growth-law fits, the survey's Table 1, log det's n! terms, budgets that stop jobs."""
+import json
 import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -164,3 +171,37 @@ def test_swell_command_writes_a_run_folder_with_table1(tmp_path):
     page = (run_dir / "report.html").read_text(encoding="utf-8")
     assert "All rows agree." in page and "nodes grow" in page and "Survey Table 1" in page
     assert pd.notna(swell["expression"]).any()
+
+
+def session_processes(session: int) -> list[str]:
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session and fields[0] != "Z":
+            alive.append(stat.parent.name)
+    return alive
+
+
+def test_swell_interrupted_writes_what_finished_and_leaves_no_worker(tmp_path):
+    process = subprocess.Popen([str(Path(sys.executable).with_name("diffbench")), "swell", "--case", "logistic",
+                                "--max-n", "14", "--budget", "60", "--out", str(tmp_path), "--no-report"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=os.environ,
+                               start_new_session=True)
+    time.sleep(1)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list(tmp_path.iterdir()):
+        time.sleep(0.2)
+    time.sleep(8)      # some sizes measured, sympy_simplify at n >= 8 still busy for a long while
+    os.kill(process.pid, signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 130, output
+    (run_dir,) = list(tmp_path.iterdir())
+    meta = json.loads((run_dir / "meta.json").read_text())
+    assert meta["status"] == "interrupted" and meta["kind"] == "swell"
+    rows = records.read_table(run_dir, "swell")
+    assert len(rows) > 0 and set(rows["case"]) == {"logistic"}
+    time.sleep(5)
+    assert session_processes(process.pid) == []

@@ -8,6 +8,7 @@ import resource
 import signal
 import time
 from dataclasses import dataclass
+from multiprocessing import forkserver
 from multiprocessing.connection import wait
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -40,6 +41,14 @@ def single_thread_torch() -> None:
     import torch  # NB: imported here so the parent of the workers stays light for commands that never run torch
     if torch.get_num_threads() != 1:
         torch.set_num_threads(1)
+
+
+def start_fork_server(preload=()) -> None:
+    """Start the workers' fork server now, so its imports (PRELOAD and `preload`) overlap with the parent's own
+    (a command's first step)."""
+    single_thread_environment()
+    multiprocessing.set_forkserver_preload(list(dict.fromkeys([*PRELOAD, *preload])))
+    forkserver.ensure_running()
 
 
 def describe_base_exception(error: BaseException) -> str:
@@ -120,21 +129,34 @@ class LocalExecutor:
         self.context = multiprocessing.get_context("forkserver")
         self.context.set_forkserver_preload(list(dict.fromkeys([*PRELOAD, *preload])))
         self.running: list[_Running] = []
+        self._unstarted: list[tuple] = []     # (tag, Failure, 0.0) of tasks whose worker could not start
 
     def free(self) -> int:
         return self.workers - len(self.running)
+
+    def busy(self) -> bool:
+        return bool(self.running or self._unstarted)
 
     def submit(self, tag, fn, args: tuple, limits: Limits) -> None:
         receive, send = self.context.Pipe(duplex=False)
         process = self.context.Process(target=_worker_main, daemon=True,
                                        args=(fn, args, limits.memory_mb, send, os.getpid()))
-        process.start()
-        send.close()
+        try:
+            process.start()
+        except (OSError, EOFError) as error:   # e.g. the fork server was killed along with the run's group
+            receive.close()
+            self._unstarted.append((tag, Failure("failed", f"could not start a worker process: {error}"), 0.0))
+            return
+        finally:
+            send.close()
         now = time.monotonic()
         self.running.append(_Running(tag, process, receive, now + limits.seconds, limits.seconds, now))
 
     def collect(self, timeout: float) -> list[tuple]:
         """(tag, value or Failure, seconds) of every task that ended within `timeout` seconds."""
+        if self._unstarted:
+            unstarted, self._unstarted = self._unstarted, []
+            return unstarted
         if not self.running:
             return []
         now = time.monotonic()
@@ -169,6 +191,7 @@ class LocalExecutor:
         """Kill every running task's process group (the task's own children included)."""
         for task in list(self.running):
             self._end(task)
+        self._unstarted.clear()
 
 
 def _kill_group(process) -> None:

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from diffbench.experiments.registry import EXPERIMENT_BUDGET_S, run_experiment
 from diffbench.runner.config import RunConfig
 from diffbench.runner.executor import Failure, Limits
 from diffbench.runner.scheduler import Task
-from diffbench.runner.worker import trace_case
+from diffbench.runner.worker import SCRATCH, trace_case
 
 
 def trace_tasks(run_dir: Path, config: RunConfig, case_names) -> list[Task]:
@@ -45,7 +46,8 @@ def extra_failures(entries: dict) -> list[dict]:
 
 
 def write_trace_index(run_dir: Path, entries: dict, case_names) -> None:
-    """traces/index.json: the stored traces in the run's case order."""
+    """traces/index.json: the stored traces in the run's case order; the workers' scratch folder goes."""
+    shutil.rmtree(Path(run_dir) / SCRATCH, ignore_errors=True)   # NB: written by trace_case only, never a user's
     stems = [stem for name in case_names for stem in _stems(entries.get(f"trace|{name}"))]
     if stems:
         (Path(run_dir) / "traces" / "index.json").write_text(json.dumps(stems), encoding="utf-8")

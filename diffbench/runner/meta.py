@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import platform
 import socket
@@ -29,6 +30,7 @@ def new_run_dir(out_dir: Path) -> Path:
     raise RuntimeError(f"could not create a new run folder in {out_dir}")
 
 
+@functools.lru_cache(maxsize=1)   # NB: constant for the process; meta.json is rewritten while a run goes
 def versions() -> dict:
     import mpmath
     import numpy
@@ -40,6 +42,7 @@ def versions() -> dict:
             "mpmath": mpmath.__version__, "torch": torch.__version__, "diffbench": diffbench.__version__}
 
 
+@functools.lru_cache(maxsize=1)
 def machine() -> dict:
     return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
             "cpu_count": os.cpu_count(), "hostname": socket.gethostname()}

@@ -20,6 +20,9 @@ from diffbench.runner.scheduler import Task, run_tasks
 from diffbench.runner.worker import execute
 
 
+META_EVERY_S = 5.0     # how often meta.json's job counts are refreshed while the run goes
+
+
 def job_tasks(plan_: Plan, config: RunConfig) -> list[Task]:
     tasks = []
     for job in plan_.jobs:
@@ -57,10 +60,16 @@ def execute_run(config: RunConfig, progress=None, resume_dir: Path | None = None
                     if task.key in entries:
                         progress.advance(task)
             with Journal(run_dir) as journal:
+                last_meta = [time.monotonic()]
+
                 def on_done(task, outcome, seconds):
                     entries[task.key] = (journal.append(task.key, outcome, seconds), seconds)
                     if progress:
                         progress.advance(task)
+                    if time.monotonic() - last_meta[0] >= META_EVERY_S:   # counts a watcher (or a SIGKILL) sees
+                        _write_meta(run_dir, config, plan_, tasks + extras, entries, failures, started, previous,
+                                    clock, status)
+                        last_meta[0] = time.monotonic()
 
                 known = {key: outcome for key, (outcome, _) in entries.items()}
                 run_tasks(tasks, executor, on_done, stop, known)

@@ -42,7 +42,7 @@ def run_tasks(tasks: list[Task], executor: LocalExecutor, on_done: Callable, sto
         _past_done(lane, done, stops_lane, on_done)
     heads = {id(lane[0]): lane for lane in lanes.values() if lane}
     queue = [t for t in tasks if id(t) in heads or (t.lane is None and t.key not in done)]
-    while queue or executor.running:
+    while queue or executor.busy():
         if stop is not None and stop.signum:
             executor.stop()
             raise Interrupted(stop.signum)

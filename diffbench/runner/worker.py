@@ -21,6 +21,9 @@ from diffbench.timing import measure
 from diffbench.trace import write_traces
 
 
+SCRATCH = ".traces"     # run-folder subfolder where a trace worker writes before its files are moved in
+
+
 @dataclass(frozen=True)
 class Job:
     kind: str                 # "reference" | "method"
@@ -152,7 +155,7 @@ def _plan_param(case, params: dict, mode: str, seed: int) -> PlannedParam:
 
 def trace_case(source: str, name: str, run_dir: str, seed: int, mode: str) -> dict:
     """Write the case's evaluation traces into run_dir/traces: {"stems": files written, "failures": records}."""
-    scratch = Path(run_dir) / ".traces" / name
+    scratch = Path(run_dir) / SCRATCH / name
     shutil.rmtree(scratch, ignore_errors=True)   # NB: ours, from an earlier, interrupted try
     scratch.mkdir(parents=True)
     failures = write_traces(scratch, {name: find_case(source, name)}, seed, mode)
