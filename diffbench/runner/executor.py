@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import sys
 import time
 from dataclasses import dataclass
 from multiprocessing import forkserver
@@ -37,17 +38,28 @@ def single_thread_environment() -> None:
 
 
 def single_thread_torch() -> None:
-    """Inside a worker: one torch intra-op thread, as its BLAS has (the fork server imported torch already)."""
-    import torch  # NB: imported here so the parent of the workers stays light for commands that never run torch
-    if torch.get_num_threads() != 1:
+    """Inside a worker: one torch intra-op thread, as its BLAS has, where the fork server preloaded torch.
+
+    NB: torch is not imported here (that alone takes seconds of a job's budget); a job that imports it later
+    inherits OMP_NUM_THREADS=1 from single_thread_environment.
+    """
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.get_num_threads() != 1:
         torch.set_num_threads(1)
 
 
+def preload_modules(extra=()) -> list[str]:
+    """What the fork server imports once for all workers: the worker, the default methods' modules (torch,
+    sympy) and `extra` (the modules of the methods a run chose, jax among them when asked for)."""
+    from diffbench.methods import DEFAULT_METHODS, method_modules
+    return list(dict.fromkeys([*PRELOAD, *method_modules(DEFAULT_METHODS), *extra]))
+
+
 def start_fork_server(preload=()) -> None:
-    """Start the workers' fork server now, so its imports (PRELOAD and `preload`) overlap with the parent's own
-    (a command's first step)."""
+    """Start the workers' fork server now, so its imports overlap with the parent's own (a command's first step).
+    NB: one fork server serves a process: the first executor or this call decides what it preloads."""
     single_thread_environment()
-    multiprocessing.set_forkserver_preload(list(dict.fromkeys([*PRELOAD, *preload])))
+    multiprocessing.set_forkserver_preload(preload_modules(preload))
     forkserver.ensure_running()
 
 
@@ -127,7 +139,7 @@ class LocalExecutor:
         single_thread_environment()
         self.workers = workers
         self.context = multiprocessing.get_context("forkserver")
-        self.context.set_forkserver_preload(list(dict.fromkeys([*PRELOAD, *preload])))
+        self.context.set_forkserver_preload(preload_modules(preload))
         self.running: list[_Running] = []
         self._unstarted: list[tuple] = []     # (tag, Failure, 0.0) of tasks whose worker could not start
 
