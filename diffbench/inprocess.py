@@ -1,0 +1,96 @@
+"""In-memory cases run in this process: references at the exact inputs, the methods, and the runner's own assembly."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+from diffbench.backends import MpOps
+from diffbench.case import describe, point_rng
+from diffbench.costs import add_break_even
+from diffbench.evidence import evidence_lines
+from diffbench.exact import ExactPoint, exact_strings, rounding_digits, rounds_exactly
+from diffbench.floor import exact_jacobian, mp_strings, point_floor
+from diffbench.reference import reference
+from diffbench.runner.config import Plan, RunConfig
+from diffbench.runner.join import assemble
+from diffbench.runner.meta import run_meta
+from diffbench.runner.worker import Job, JobOutput, execute
+
+# NB: why in this process and not through the runner's workers: a function typed in a notebook (a lambda, a
+# closure over the cell's variables, anything defined in __main__) cannot be sent to the runner's fork-server
+# workers, which load each case from its file; running here also spares a notebook call the workers'
+# start-up. The price: no time budget or memory limit, so a function that loops holds the cell until the
+# kernel is interrupted. Case files keep the isolation: diffbench.run() sends them through the runner.
+
+
+def point_inputs(case, params: dict, mode: str, seed: int) -> list[tuple[dict, dict]]:
+    """(exact inputs, float64 inputs) of each point of one parameter value, as the runner plans them."""
+    count = 1 if mode == "quick" else case.points
+    points = []
+    for k in range(count):
+        rounded = case.inputs(seed, params, k)
+        exact = dict(rounded)
+        if k == 0 and isinstance(case.canonical, ExactPoint):
+            exact.update(case.canonical.exact)
+        points.append((exact, rounded))
+    return points
+
+
+def reference_point(case, params: dict, exact: dict, rounded: dict, seed: int, index: int, dps: int) -> tuple:
+    """(the reference dict the runner's assembly reads, what evidence adds about the inputs' rounding).
+
+    The reference and the 50-digit strings are at the exact inputs; f_digits and attainable_digits describe
+    float64 at the rounded point, which is where the float methods run."""
+    rng = point_rng(seed, case.name + "|reference", params, index)
+    try:
+        ref = {**reference(case, params, exact, rng, dps), **point_floor(case, params, rounded, seed, index, dps)}
+    except Exception as error:  # noqa: BLE001 - recorded, as a worker records it
+        return {"error": f"{type(error).__name__}: {error}"}, {}
+    about = {"inputs_exact": {k: exact_strings(v) for k, v in exact.items()}}
+    if all(rounds_exactly(exact[k], rounded[k]) for k in exact):
+        return ref, {**about, "inputs_rounding_digits": float(dps)}
+    mp = MpOps(dps)
+    at_exact, value = exact_jacobian(case, params, {k: mp.asarray(v) for k, v in exact.items()}, mp)
+    at_rounded, _ = exact_jacobian(case, params, {k: mp.asarray(v) for k, v in rounded.items()}, mp)
+    ref.update(f_ref=mp_strings(mp.ctx, value), jacobian_ref=mp_strings(mp.ctx, at_exact))
+    return ref, {**about, "inputs_rounding_digits": rounding_digits(at_exact, at_rounded, mp, dps),
+                 "jacobian_ref_at_rounded_inputs": mp_strings(mp.ctx, at_rounded)}
+
+
+def run_cases(cases: list, methods: tuple, mode: str = "quick", seed: int = 0, dps: int = 50,
+              command: str = "diffbench") -> tuple[dict, list, dict]:
+    """(rows of every table, evidence lines, meta) of in-memory cases x methods, every job here."""
+    started, clock = dt.datetime.now().isoformat(timespec="seconds"), time.perf_counter()
+    results, jobs, about = [], [], {}
+    for case in cases:
+        for value in case.sweep_values(mode):
+            params = case.params(value)
+            points = point_inputs(case, params, mode, seed)
+            common = dict(source=case.source, case=case.name, params=params,
+                          points=tuple(rounded for _, rounded in points), seed=seed, dps=dps)
+            for index, (exact, rounded) in enumerate(points):
+                job = Job(kind="reference", **{**common, "points": (rounded,)}, first_point=index)
+                ref, about[(case.name, describe(params), index)] = reference_point(
+                    case, params, exact, rounded, seed, index, dps)
+                results.append((job, JobOutput(job, [ref])))
+            for name in methods:
+                job = Job(kind="method", method=name, **common)
+                results.append((job, execute(job, case)))
+                jobs.append(job)
+    config = RunConfig(cases={case.name: case for case in cases}, methods=tuple(methods), mode=mode, seed=seed,
+                       dps=dps, workers=1, command=[command])
+    plan_ = Plan([job for job, _ in results], [], {case.name: case for case in cases})
+    tables, failures = assemble(plan_, results, config)
+    add_break_even(tables["results"])
+    evidence = evidence_lines(tables, results)
+    for line in evidence:
+        if line["kind"] == "point":
+            line.update(about.get((line["case"], line["param"], line["point"]), {}))
+    counts = {"total": len(results), "done": len(results), "failed": 0, "left": 0}
+    meta = run_meta(config, Path("in-process"), started, time.perf_counter() - clock, "complete", counts,
+                    failures, [])
+    meta["in_process"] = True
+    meta["inputs_rounding_digits"] = {f"{case} {param} point {point}": extra.get("inputs_rounding_digits")
+                                      for (case, param, point), extra in about.items()}
+    return tables, evidence, meta
