@@ -11,7 +11,8 @@ import diffbench
 from diffbench.case import Case
 from diffbench.exact import InputError, exact_inputs
 
-mpmath.mp.dps = 60
+MP = mpmath.MPContext()   # NB: its own context, at 60 digits
+MP.dps = 60
 
 
 def log_sin(o, x):
@@ -19,7 +20,7 @@ def log_sin(o, x):
 
 
 def log_sin_gradient(x):          # closed form, at any precision
-    return mpmath.cos(x) * mpmath.log(x) + mpmath.sin(x) / x
+    return MP.cos(x) * MP.log(x) + MP.sin(x) / x
 
 
 def test_log_sin_at_exact_point_three():
@@ -30,38 +31,38 @@ def test_log_sin_at_exact_point_three():
     point = result.evidence[0]
     assert point["kind"] == "point" and point["inputs"]["x"]["values"] == [repr(0.3)]
     # the reference is the derivative at 3/10 exactly, not at the float64 0.299999999999999988898
-    exact, rounded = log_sin_gradient(mpmath.mpf(3) / 10), log_sin_gradient(mpmath.mpf(0.3))
-    assert abs(mpmath.mpf(point["jacobian_ref"][0]) - exact) < mpmath.mpf(10) ** -48
-    assert abs(mpmath.mpf(point["jacobian_ref"][0]) - rounded) > mpmath.mpf(10) ** -17
-    expected = -float(mpmath.log10(abs((rounded - exact) / exact)))     # ≈ 15.64: the rounding's own cost
+    exact, rounded = log_sin_gradient(MP.mpf(3) / 10), log_sin_gradient(MP.mpf(0.3))
+    assert abs(MP.mpf(point["jacobian_ref"][0]) - exact) < MP.mpf(10) ** -48
+    assert abs(MP.mpf(point["jacobian_ref"][0]) - rounded) > MP.mpf(10) ** -17
+    expected = -float(MP.log10(abs((rounded - exact) / exact)))     # ≈ 15.64: the rounding's own cost
     assert result.points["inputs_rounding_digits"][0] == pytest.approx(expected, abs=1e-6)
     # a method is scored against the exact value: tape's float64 output at fl(0.3) against 3/10
     tape = result.table.set_index("method").loc["tape_reverse"]
     value = math.cos(0.3) * math.log(0.3) + math.sin(0.3) / 0.3
-    assert tape["rel_error"] == pytest.approx(float(abs((mpmath.mpf(value) - exact) / exact)), rel=0.05, abs=2e-17)
+    assert tape["rel_error"] == pytest.approx(float(abs((MP.mpf(value) - exact) / exact)), rel=0.05, abs=2e-17)
 
 
 def test_a_float_input_rounds_to_itself():
     result = diffbench.compare(log_sin, x=0.5, methods=["tape_reverse"])
     assert result.points["inputs_rounding_digits"][0] == 50     # nothing was rounded: capped at dps
-    assert abs(mpmath.mpf(result.evidence[0]["jacobian_ref"][0]) - log_sin_gradient(mpmath.mpf(0.5))) < 1e-48
+    assert abs(MP.mpf(result.evidence[0]["jacobian_ref"][0]) - log_sin_gradient(MP.mpf(0.5))) < 1e-48
 
 
 @pytest.mark.parametrize("value, exact, rounded", [
-    ("0.1", mpmath.mpf(1) / 10, 0.1), (Fraction(1, 3), mpmath.mpf(1) / 3, 1 / 3), (7, mpmath.mpf(7), 7.0),
-    (mpmath.mpf("0.2"), mpmath.mpf("0.2"), 0.2), ("-1.5e-3", mpmath.mpf("-0.0015"), -0.0015),
-    (0.1, mpmath.mpf(0.1), 0.1)])
+    ("0.1", MP.mpf(1) / 10, 0.1), (Fraction(1, 3), MP.mpf(1) / 3, 1 / 3), (7, MP.mpf(7), 7.0),
+    (MP.mpf("0.2"), MP.mpf("0.2"), 0.2), ("-1.5e-3", MP.mpf("-0.0015"), -0.0015),
+    (0.1, MP.mpf(0.1), 0.1)])
 def test_exact_and_rounded_values(value, exact, rounded):
     exacts, floats = exact_inputs({"x": value}, 50)
-    assert abs(exacts["x"] - exact) < mpmath.mpf(10) ** -55 * max(1, abs(exact))
+    assert abs(exacts["x"] - exact) < MP.mpf(10) ** -55 * max(1, abs(exact))
     assert float(floats["x"]) == rounded       # correctly rounded, as float() of the decimal rounds
 
 
 def test_arrays_keep_exact_entries():
     exacts, floats = exact_inputs({"A": [["0.1", Fraction(2, 3)], [1, 2.5]], "v": np.array([1.0, 0.25])}, 50)
     assert floats["A"].shape == (2, 2) and floats["A"][0, 1] == 2 / 3 and floats["v"].dtype == np.float64
-    assert abs(exacts["A"][0, 0] - mpmath.mpf(1) / 10) < mpmath.mpf(10) ** -60
-    assert exacts["v"][1] == mpmath.mpf(0.25)
+    assert abs(exacts["A"][0, 0] - MP.mpf(1) / 10) < MP.mpf(10) ** -60
+    assert exacts["v"][1] == MP.mpf(0.25)
 
 
 @pytest.mark.parametrize("value, words", [("abc", "not a decimal"), (True, "boolean"), (float("nan"), "not finite"),
@@ -77,14 +78,14 @@ def test_exact_rational_matrix_gives_an_exact_reference():
     result = diffbench.compare(lambda o, x, A: o.dot(x, o.matvec(A, x)), methods=["tape_reverse"],
                                x=[1, 2], A=[[Fraction(1, 3), 0], [0, "0.1"]])
     point = result.evidence[0]
-    reference = [mpmath.mpf(v) for v in point["jacobian_ref"]]
+    reference = [MP.mpf(v) for v in point["jacobian_ref"]]
     # A is differentiated too: d/dA_ij = x_i x_j = (1, 2, 2, 4)
-    for got, want in zip(reference, [mpmath.mpf(2) / 3, mpmath.mpf(2) / 5, 1, 2, 2, 4]):
-        assert abs(got - want) < mpmath.mpf(10) ** -48
+    for got, want in zip(reference, [MP.mpf(2) / 3, MP.mpf(2) / 5, 1, 2, 2, 4]):
+        assert abs(got - want) < MP.mpf(10) ** -48
     # 1/3 and 0.1 do not round exactly: the x-gradient moves by (2 d11, 2 x_2 d22), d = fl(a) - a
-    d11, d22 = mpmath.mpf(1 / 3) - mpmath.mpf(1) / 3, mpmath.mpf(0.1) - mpmath.mpf(1) / 10
-    norm = mpmath.sqrt(sum(w ** 2 for w in [mpmath.mpf(2) / 3, mpmath.mpf(2) / 5, 1, 2, 2, 4]))
-    expected = -mpmath.log10(mpmath.sqrt((2 * d11) ** 2 + (4 * d22) ** 2) / norm)     # ≈ 17.07
+    d11, d22 = MP.mpf(1 / 3) - MP.mpf(1) / 3, MP.mpf(0.1) - MP.mpf(1) / 10
+    norm = MP.sqrt(sum(w ** 2 for w in [MP.mpf(2) / 3, MP.mpf(2) / 5, 1, 2, 2, 4]))
+    expected = -MP.log10(MP.sqrt((2 * d11) ** 2 + (4 * d22) ** 2) / norm)     # ≈ 17.07
     assert result.points["inputs_rounding_digits"][0] == pytest.approx(float(expected), abs=1e-6)
 
 
@@ -121,7 +122,7 @@ def test_a_case_with_a_hand_written_gradient():
     wrong = Case.from_function(log_sin, inputs={"x": "0.3"}, analytic=lambda x: [np.cos(x) * np.log(x)])
     assert diffbench.compare(right).table.set_index("method").loc["analytic", "correct_digits"] >= 15
     # the missing term sin(x)/x: relative error |sin(0.3)/0.3 / J|, from the closed form
-    expected = float(abs(mpmath.sin(0.3) / 0.3 / log_sin_gradient(mpmath.mpf(3) / 10)))
+    expected = float(abs(MP.sin(0.3) / 0.3 / log_sin_gradient(MP.mpf(3) / 10)))
     got = diffbench.compare(wrong, methods=["analytic"]).table.iloc[0]["rel_error"]
     assert got == pytest.approx(expected, rel=1e-9)
 
@@ -130,7 +131,7 @@ def test_compare_a_library_case_at_a_given_point():
     from diffbench.case import load_cases
     case = load_cases()["log_near_edge"]
     result = diffbench.compare(case, x="0.5", methods=["tape_reverse"])
-    assert mpmath.mpf(result.evidence[0]["jacobian_ref"][0]) == 2
+    assert MP.mpf(result.evidence[0]["jacobian_ref"][0]) == 2
     with pytest.raises(InputError, match="no input y"):
         diffbench.compare(case, y=1.0)
 
@@ -176,7 +177,7 @@ def test_repr_html_stays_under_20_kb_for_a_big_result():
     assert "more rows in <code>.table</code>" in page
     # d/dx n sin x = n cos x at x = 1/2 exactly
     last = [line for line in result.evidence if line["kind"] == "point" and line["param"] == "n=40"][0]
-    assert abs(mpmath.mpf(last["jacobian_ref"][0]) - 40 * mpmath.cos(mpmath.mpf("0.5"))) < mpmath.mpf(10) ** -47
+    assert abs(MP.mpf(last["jacobian_ref"][0]) - 40 * MP.cos(MP.mpf("0.5"))) < MP.mpf(10) ** -47
 
 
 def test_plots_draw_the_tables():
