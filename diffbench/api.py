@@ -84,7 +84,7 @@ def run(cases=None, methods=None, quick: bool = True, out=None, seed: int = 0, d
         if all(not c.source for c in cases):
             from diffbench.inprocess import run_cases
             rows, evidence, meta = run_cases(cases, _methods(methods, cases[0] if len(cases) == 1 else None),
-                                             mode, seed, dps, command="diffbench.run(...)")
+                                             mode, seed, dps, command="diffbench.run(...)", budget_s=budget)
             result = Result.from_rows(rows, evidence, meta)
             return result if out is None else load(result.to_csv(_new_folder(out)))
         if any(not c.source for c in cases):

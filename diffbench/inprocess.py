@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import signal
+import threading
 import time
 from pathlib import Path
 
@@ -11,8 +13,10 @@ from diffbench.costs import add_break_even
 from diffbench.evidence import evidence_lines
 from diffbench.exact import ExactPoint, exact_strings, rounding_digits, rounds_exactly
 from diffbench.floor import exact_jacobian, mp_strings, point_floor
+from diffbench.methods import METHODS
 from diffbench.reference import reference
 from diffbench.runner.config import Plan, RunConfig
+from diffbench.runner.executor import Failure
 from diffbench.runner.join import assemble
 from diffbench.runner.meta import run_meta
 from diffbench.runner.worker import Job, JobOutput, execute
@@ -22,6 +26,35 @@ from diffbench.runner.worker import Job, JobOutput, execute
 # workers, which load each case from its file; running here also spares a notebook call the workers'
 # start-up. The price: no time budget or memory limit, so a function that loops holds the cell until the
 # kernel is interrupted. Case files keep the isolation: diffbench.run() sends them through the runner.
+# What stays of the budget: in the main thread (a notebook's cells run there) a method job that runs past it is
+# stopped by SIGALRM and recorded as a timeout, as a worker's would be (sympy's expression swell, mostly).
+
+BUDGET_S = 5.0       # seconds per method job, as `diffbench run --budget` defaults
+
+
+class _OutOfTime(BaseException):
+    """Raised by the alarm inside a method job past its budget (a BaseException: the methods catch Exception)."""
+
+
+def budgeted(job, case, budget_s: float | None):
+    """execute(job, case), or Failure("timeout") once budget_s seconds have passed (main thread, POSIX only)."""
+    if not budget_s or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        return execute(job, case)
+
+    def out_of_time(signum, frame):
+        raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, out_of_time)
+    try:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, budget_s)
+            return execute(job, case)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _OutOfTime:
+        return Failure("timeout", f"timed out after {budget_s:g} s")
+    finally:
+        signal.signal(signal.SIGALRM, previous)
 
 
 def point_inputs(case, params: dict, mode: str, seed: int) -> list[tuple[dict, dict]]:
@@ -59,10 +92,10 @@ def reference_point(case, params: dict, exact: dict, rounded: dict, seed: int, i
 
 
 def run_cases(cases: list, methods: tuple, mode: str = "quick", seed: int = 0, dps: int = 50,
-              command: str = "diffbench") -> tuple[dict, list, dict]:
+              command: str = "diffbench", budget_s: float | None = BUDGET_S) -> tuple[dict, list, dict]:
     """(rows of every table, evidence lines, meta) of in-memory cases x methods, every job here."""
     started, clock = dt.datetime.now().isoformat(timespec="seconds"), time.perf_counter()
-    results, jobs, about = [], [], {}
+    results, about, stopped = [], {}, {}
     for case in cases:
         for value in case.sweep_values(mode):
             params = case.params(value)
@@ -76,10 +109,15 @@ def run_cases(cases: list, methods: tuple, mode: str = "quick", seed: int = 0, d
                 results.append((job, JobOutput(job, [ref])))
             for name in methods:
                 job = Job(kind="method", method=name, **common)
-                results.append((job, execute(job, case)))
-                jobs.append(job)
+                if (case.name, name) in stopped:    # NB: the runner's lane policy: larger sizes would time out too
+                    results.append((job, Failure("skipped", stopped[case.name, name])))
+                    continue
+                output = budgeted(job, case, budget_s)
+                if isinstance(output, Failure) and METHODS[name].expected_timeout:
+                    stopped[case.name, name] = f"not run: {job.label} already timed out after {budget_s:g} s"
+                results.append((job, output))
     config = RunConfig(cases={case.name: case for case in cases}, methods=tuple(methods), mode=mode, seed=seed,
-                       dps=dps, workers=1, command=[command])
+                       dps=dps, time_budget_s=budget_s or float("inf"), workers=1, command=[command])
     plan_ = Plan([job for job, _ in results], [], {case.name: case for case in cases})
     tables, failures = assemble(plan_, results, config)
     add_break_even(tables["results"])
@@ -87,7 +125,10 @@ def run_cases(cases: list, methods: tuple, mode: str = "quick", seed: int = 0, d
     for line in evidence:
         if line["kind"] == "point":
             line.update(about.get((line["case"], line["param"], line["point"]), {}))
-    counts = {"total": len(results), "done": len(results), "failed": 0, "left": 0}
+    failed = sum(isinstance(output, Failure) and output.status != "skipped"
+                 and not (output.status == "timeout" and METHODS[job.method].expected_timeout)
+                 for job, output in results)
+    counts = {"total": len(results), "done": len(results), "failed": failed, "left": 0}
     meta = run_meta(config, Path("in-process"), started, time.perf_counter() - clock, "complete", counts,
                     failures, [])
     meta["in_process"] = True

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from pathlib import Path
 
 import mpmath
@@ -122,3 +123,20 @@ def test_cli_at_usage_errors_exit_2(case_dir, tmp_path):
     assert done.returncode == 2
     assert "Error: Invalid value for --at: case 'log_cube' has no input y; its inputs: x" in done.stderr
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())   # no run folder made
+
+
+def test_in_process_jobs_keep_the_budget_and_the_symbolic_lane_policy():
+    def slow_in_sympy(o, x, n):
+        if getattr(getattr(o, "base", o), "name", "") == "sympy":
+            time.sleep(30)
+        return n * o.exp(x)
+    case = diffbench.Case.from_function(slow_in_sympy, inputs={"x": "0.5"}, sweep={"n": (1, 2)})
+    started = time.monotonic()
+    result = diffbench.run([case], methods=["sympy", "tape_reverse"], budget=1.0)
+    assert time.monotonic() - started < 20
+    rows = result.table.set_index(["param", "method"])
+    assert rows.loc[("n=1", "sympy"), "status"] == "timeout"
+    assert rows.loc[("n=1", "sympy"), "message"] == "timed out after 1 s"
+    assert rows.loc[("n=2", "sympy"), "status"] == "skipped"
+    assert (rows.xs("tape_reverse", level="method")["correct_digits"] >= 15).all()
+    assert result.meta["jobs"]["failed"] == 0 and result.meta["exit_code"] == 0   # a symbolic timeout is measured
