@@ -21,7 +21,7 @@ SUMMARY_COLUMNS = ("case", "param", "point", "method", "status", "correct_digits
 MESSAGE_CHARS = 90             # a row's message in the notebook view is cut to this many characters
 
 
-@dataclass
+@dataclass(eq=False)   # NB: DataFrames have no truth value, so results compare by identity
 class Result:
     """A run in memory. .tables holds every record table by name (results.csv's columns in .table)."""
     tables: dict                      # table name -> DataFrame with records.TABLES' columns
