@@ -90,7 +90,7 @@ def run(cases=None, methods=None, quick: bool = True, out=None, seed: int = 0, d
         if any(not c.source for c in cases):
             raise ValueError("cases: in-memory cases and cases from files cannot share one run; run them apart")
         case_dirs = tuple(dict.fromkeys(str(Path(c.source).parent) for c in cases))
-        cases = ",".join(c.name for c in cases)
+        cases = [c.name for c in cases]
     return _run_files(cases, _methods(methods), mode, out, seed, dps,
                       tuple(case_dirs), budget, jobs)
 
@@ -106,10 +106,16 @@ def _run_files(pattern, methods, mode, out, seed, dps, case_dirs, budget, jobs) 
     workers = jobs or default_jobs()
     memory_mb = default_memory_mb(workers)
     plans, load_failures = survey_cases(case_dirs, mode, seed, workers, memory_mb)
-    try:
-        chosen = select_cases(plans, pattern) if plans or pattern else {}
-    except click.BadParameter as error:
-        raise ValueError(error.format_message()) from None
+    if isinstance(pattern, list):     # the names of the Case objects given: exactly those
+        missing = [name for name in pattern if name not in plans]
+        if missing:
+            raise ValueError(f"case(s) {', '.join(missing)} did not load from {', '.join(case_dirs)}")
+        chosen = {name: plans[name] for name in pattern}
+    else:
+        try:
+            chosen = select_cases(plans, pattern) if plans or pattern else {}
+        except click.BadParameter as error:
+            raise ValueError(error.format_message()) from None
     scratch = None if out is not None else Path(tempfile.mkdtemp(prefix="diffbench-run-"))
     config = RunConfig(cases=chosen, methods=methods, mode=mode, seed=seed, dps=dps, time_budget_s=budget,
                        reference_budget_s=reference_budget(budget, None), workers=workers,

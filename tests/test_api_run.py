@@ -140,3 +140,10 @@ def test_in_process_jobs_keep_the_budget_and_the_symbolic_lane_policy():
     assert rows.loc[("n=2", "sympy"), "status"] == "skipped"
     assert (rows.xs("tape_reverse", level="method")["correct_digits"] >= 15).all()
     assert result.meta["jobs"]["failed"] == 0 and result.meta["exit_code"] == 0   # a symbolic timeout is measured
+
+
+def test_run_takes_cases_loaded_from_files(case_dir):
+    from diffbench.case import load_case_file
+    (case,) = load_case_file(case_dir / "log_cube.py")
+    result = diffbench.run([case], methods=["tape_forward"], jobs=1)
+    assert list(result.table["case"]) == ["log_cube"] and result.table["correct_digits"][0] >= 15
