@@ -96,6 +96,8 @@ def run_cases(cases: list, methods: tuple, mode: str = "quick", seed: int = 0, d
     """(rows of every table, evidence lines, meta) of in-memory cases x methods, every job here."""
     started, clock = dt.datetime.now().isoformat(timespec="seconds"), time.perf_counter()
     results, about, stopped = [], {}, {}
+    for name in methods:
+        METHODS[name]    # NB: imports the method's module (torch, sympy) now, so no job's budget pays for it
     for case in cases:
         for value in case.sweep_values(mode):
             params = case.params(value)
