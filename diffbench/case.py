@@ -42,6 +42,43 @@ class Case:
     # derivative at such parameters is the measured inaccuracy of the float form, not a failure of the run.
     expect_nonfinite: Callable | None = None
 
+    @classmethod
+    def from_function(cls, fn: Callable, inputs, sweep: dict | None = None, wrt=None, name: str | None = None,
+                      points: int | None = None, analytic: Callable | None = None, dps: int = 50) -> "Case":
+        """A case from fn(o, ...) alone. inputs: {name: value} (a fixed point; values as diffbench.compare
+        takes them, decimal strings and Fractions kept exact for the reference) or make_inputs(rng, **params).
+        sweep: {parameter: values}, e.g. {"n": (2, 4, 8)}. wrt: the inputs differentiated (default: fn's
+        parameters after o without a default, the swept one aside). analytic: a hand-derived gradient,
+        analytic(**inputs) -> list of arrays in wrt order, scored as the method "analytic"."""
+        from diffbench.exact import ExactPoint, InputError, exact_inputs
+        if not callable(fn):
+            raise TypeError(f"Case.from_function needs a function f(o, ...), not {type(fn).__name__}")
+        if sweep is not None and (not isinstance(sweep, dict) or len(sweep) != 1):
+            raise ValueError("sweep: one parameter and its values, e.g. sweep={'n': (2, 4, 8)}")
+        swept, values = next(iter(sweep.items())) if sweep else (None, ())
+        signature = list(inspect.signature(fn).parameters.values())[1:]
+        if wrt is None:
+            wrt = [p.name for p in signature if p.default is inspect.Parameter.empty and p.name != swept]
+            if isinstance(inputs, dict):
+                wrt = [n for n in wrt if n in inputs] or list(inputs)
+        canonical = None
+        if isinstance(inputs, dict):
+            exact, rounded = exact_inputs(inputs, dps)
+            canonical = ExactPoint(exact, rounded)
+            make_inputs, points = canonical, points or 1
+        elif callable(inputs):
+            make_inputs, points = inputs, points or 2
+        else:
+            raise InputError("inputs: a dict {name: value} or a function make_inputs(rng, **params)")
+        missing = [n for n in wrt if isinstance(inputs, dict) and n not in inputs]
+        if missing:
+            raise InputError(f"inputs: no value for {', '.join(missing)}")
+        title = name or getattr(fn, "__name__", "f")
+        title = "f" if title == "<lambda>" else title
+        return cls(name=title, fn=fn, make_inputs=make_inputs, wrt=tuple(wrt), sweep=swept,
+                   values=tuple(values), quick_values=tuple(values) if sweep else None, canonical=canonical,
+                   points=points, family=title, analytic=analytic)
+
     def sweep_values(self, mode: str = "default") -> tuple:
         if self.sweep is None:
             return (None,)

@@ -173,9 +173,11 @@ def main():
                    "run folder, so the report shows them (--full runs all).")
 @click.option("--resume", "resume_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Finish an interrupted run: only the jobs its journal lacks, with its own options.")
+@click.option("--at", "at", metavar="X=V,... | FILE", default=None,
+              help="Run the cases at this point: inputs by name ('x=0.2,y=3'), or a .json / .npz file of inputs.")
 @click.option("--no-report", is_flag=True, help="Write the CSVs and meta.json only.")
 def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_budget_s, workers, memory_mb, dps,
-        experiments, resume_dir, no_report):
+        experiments, resume_dir, at, no_report):
     """Run cases x methods, score against mpmath, write reports/<run-id>/."""
     from diffbench import records
     from diffbench.methods import method_modules
@@ -195,6 +197,12 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_
                  and ctx.get_parameter_source(p.name) == click.core.ParameterSource.COMMANDLINE]
         if given:
             raise click.UsageError(f"--resume runs with the run's own options; drop {', '.join(given)}")
+        try:
+            made_at = "--at" in str(records.read_meta(resume_dir).get("command", "")).split()
+        except (OSError, ValueError, AttributeError):
+            made_at = False    # NB: resumed_config says what is wrong with the folder
+        if made_at:
+            raise click.UsageError("a run made with --at cannot be resumed (its point is not kept); run it again")
         config = resumed_config(resume_dir)
     else:
         if dps < 30:
@@ -203,6 +211,15 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_
         memory_mb = memory_mb or default_memory_mb(workers)
         plans, load_failures = survey_cases(case_dirs, mode or "default", seed, workers, memory_mb)
         cases = select_cases(plans, only) if plans or only else {}
+        if at is not None:
+            from diffbench.at_point import plans_at
+            from diffbench.exact import InputError
+            try:
+                cases, notes = plans_at(cases, at)
+            except InputError as error:
+                raise click.BadParameter(str(error).removeprefix("--at: "), param_hint="--at") from None
+            for note in notes:
+                click.echo(note, err=True)
         config = RunConfig(cases=cases, methods=chosen_methods, mode=mode or "default", seed=seed, dps=dps,
                            time_budget_s=time_budget_s,
                            reference_budget_s=reference_budget(time_budget_s, reference_budget_s), workers=workers,

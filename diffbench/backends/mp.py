@@ -30,7 +30,8 @@ class MpOps(ObjectArrayOps):
     def asarray(self, v):
         """float data -> exact mpf values (binary floats convert exactly)."""
         if np.ndim(v) == 0:
-            return self.ctx.mpf(float(v) if not isinstance(v, int) else v)
+            v = v.item() if isinstance(v, (np.ndarray, np.generic)) else v
+            return self.ctx.mpf(v)   # NB: a float converts exactly; an mpf (an exact input) keeps its digits
         return self._mpf(np.asarray(v, dtype=object)).astype(object)
 
     def to_float(self, x):
