@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from diffbench.ad import api
+from diffbench import reference
 from diffbench.backends import FloatOps, MpOps
 from diffbench.case import point_rng
 from diffbench.scoring import correct_digits
@@ -63,11 +63,9 @@ def attainable_digits(case, params, inputs, jacobian_mp, mp, rng) -> float:
 
 
 def exact_jacobian(case, params, inputs_mp: dict, mp):
-    """(Jacobian, value of f) in high precision by the tape over mpmath, at inputs already in mp numbers."""
-    xs, data = case.split(inputs_mp)
-    f = case.bind(data, params)
-    jacobian, tape = api.jacrev(f, mp, xs)
-    value = tape.nodes[-1].out if tape.nodes and tape.nodes[-1].rule is not None else f(mp, *xs)
+    """(Jacobian, value of f) in high precision, as mp numbers, by the reference's route 1 (the tape over arb
+    balls where the case's ops allow, else over mpmath), at inputs already in mp numbers."""
+    jacobian, value, *_ = reference.exact_jacobian(case, params, inputs_mp, mp)
     return jacobian, value
 
 
