@@ -78,25 +78,30 @@ def certified_jacobian(case, params, inputs, dps: int = 50, steps: int = PRECISI
     return best if best.digits > 0 else None   # nothing certified at the limit: no claim, mpmath instead
 
 
-def arb_function(case, params, data):
-    """f evaluated on arb balls at mpmath points: the midpoints of its outputs as mpf (route 2's f)."""
-    data_arb = {k: ArbOps().asarray(v) for k, v in data.items()}   # float64 data: exact at any precision
+def arb_line(case, params, data, x_flat, directions, like):
+    """t, j -> f(x + t v_j) evaluated on arb balls (at the mpmath context's working precision), its outputs'
+    midpoints as mpf: route 2's f when route 1 is arb. x, v_j and the data convert to balls once, exactly."""
+    convert = ArbOps()
+    data_arb = {k: convert.asarray(v) for k, v in data.items()}
+    x_arb = convert.asarray(x_flat)
+    columns = [convert.asarray(directions[:, j]) for j in range(directions.shape[1])]
 
-    def evaluate(mp, point_mp, like):
+    def line(mp, t, j):
         arb = ArbOps(mp.ctx.prec + GUARD_BITS)
         with arb.working():
-            f = case.bind(data_arb, params)
-            out = f(arb, *unflatten(arb.asarray(point_mp), like))
+            point = x_arb + ball(t) * columns[j]
+            out = case.bind(data_arb, params)(arb, *unflatten(point, like))
             return midpoints_mp(mp.ctx, np.asarray(out, dtype=object).reshape(-1))
-    return evaluate
+    return line
 
 
-def mp_function(case, params, data, mp):
+def mp_line(case, params, data, x_flat, directions, like, mp):
+    """t, j -> f(x + t v_j) over mpmath numbers: route 2's f when route 1 is mpmath."""
     f = case.bind({k: mp.asarray(v) for k, v in data.items()}, params)
 
-    def evaluate(mp_, point_mp, like):
-        return np.asarray(f(mp_, *unflatten(point_mp, like)), dtype=object).reshape(-1)
-    return evaluate
+    def line(mp_, t, j):
+        return np.asarray(f(mp_, *unflatten(x_flat + t * directions[:, j], like)), dtype=object).reshape(-1)
+    return line
 
 
 def exact_jacobian(case, params, inputs, mp, route1: str = "auto"):
@@ -123,15 +128,6 @@ def reference(case, params, inputs, rng, dps: int = 50, route1: str = "auto") ->
     jacobian, value, tape, route1, certified = exact_jacobian(case, params, inputs, mp, route1)
     m, n = jacobian.shape
     x_flat = np.concatenate([np.asarray(x, dtype=object).reshape(-1) for x in xs_mp])
-    # NB: with route 1 on arb, route 2 evaluates f on arb too (mpmath object arrays would take seconds a point
-    # at the larger sizes); it still differentiates numerically, without any derivative rule.
-    evaluate = arb_function(case, params, data) if route1 == "arb" else mp_function(case, params, data, mp)
-
-    def along(direction, k):
-        def g(t):
-            return evaluate(mp, x_flat + t * direction, xs_mp)[k]
-        return g
-
     if m * n <= COMPONENTWISE_MAX_ENTRIES:
         route2 = "componentwise"
         directions = np.eye(n, dtype=int).astype(object)
@@ -139,8 +135,16 @@ def reference(case, params, inputs, rng, dps: int = 50, route1: str = "auto") ->
         route2 = f"directional k={DIRECTIONS}"
         directions = np.array([[mp.ctx.mpf(v) for v in column]
                                for column in rng.standard_normal((DIRECTIONS, n))], dtype=object).T
-    numeric = np.array([[mp.ctx.diff(along(directions[:, j], k), 0) for j in range(directions.shape[1])]
-                        for k in range(m)], dtype=object)
+    # NB: with route 1 on arb, route 2 evaluates f on arb too (mpmath object arrays would take seconds a point
+    # at the larger sizes); it still differentiates numerically (mpmath's diff), without any derivative rule.
+    line = (arb_line(case, params, data, x_flat, directions, xs_mp) if route1 == "arb"
+            else mp_line(case, params, data, x_flat, directions, xs_mp, mp))
+
+    def along(j, k):
+        return lambda t: line(mp, t, j)[k]
+
+    numeric = np.array([[mp.ctx.diff(along(j, k), 0) for j in range(directions.shape[1])] for k in range(m)],
+                       dtype=object)
     rule_based = jacobian.dot(directions)
     kink = find_kink(mp, lambda: case.bind({k: mp.asarray(v) for k, v in data.items()}, params),
                      x_flat, xs_mp, directions, rule_based, tape)
