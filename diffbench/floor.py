@@ -6,6 +6,7 @@ import math
 import numpy as np
 
 from diffbench import reference
+from diffbench.backends.arb import perturbed_exactly
 from diffbench.backends import FloatOps, MpOps
 from diffbench.case import point_rng
 from diffbench.scoring import correct_digits
@@ -40,7 +41,7 @@ def attainable_digits(case, params, inputs, jacobian_mp, mp, rng) -> float:
 
     How: in high precision, every input entry (differentiated inputs and data alike) is multiplied by
     (1 + u s_i) with u = 2^-53 and s_i = ±1 seeded at random, along FLOOR_DIRECTIONS such directions; the
-    exact Jacobian (tape over mpmath) at each perturbed point is compared with the one at the point. The
+    exact Jacobian (the reference's route 1) at each perturbed point is compared with the one at the point. The
     largest relative change is the error a float64 method inherits from its inputs alone (the relative
     condition number of the derivative map times u); it never counts below u itself (the output's own
     rounding), so a perfectly conditioned point allows -log10(u) ≈ 15.95 digits.
@@ -51,10 +52,8 @@ def attainable_digits(case, params, inputs, jacobian_mp, mp, rng) -> float:
     for _ in range(FLOOR_DIRECTIONS):
         perturbed = {}
         for name in names:
-            exact = mp.asarray(inputs[name])
             signs = rng.choice((-1.0, 1.0), size=np.shape(inputs[name]))
-            factor = mp.asarray(signs) * mp.ctx.mpf(UNIT_ROUNDOFF) + 1
-            perturbed[name] = exact * factor
+            perturbed[name] = perturbed_exactly(inputs[name], signs * UNIT_ROUNDOFF)   # exact, as arb balls
         moved = exact_jacobian(case, params, perturbed, mp)[0]
         change = mp.ctx.sqrt(mp.ctx.fsum(abs(v) ** 2 for v in (moved - jacobian_mp).ravel()))
         relative = float(change / scale) if scale != 0 else float(change)

@@ -16,7 +16,7 @@ import numpy as np
 from diffbench import kinks
 from diffbench.ad import api
 from diffbench.backends import MpOps
-from diffbench.backends.arb import ArbOps, ArbUnsupported, ball, midpoints_mp, radii
+from diffbench.backends.arb import ArbOps, ArbUnsupported, ball, holds_balls, midpoints_mp, radii
 from diffbench.methods.base import unflatten
 
 COMPONENTWISE_MAX_ENTRIES = 64
@@ -106,12 +106,13 @@ def mp_line(case, params, data, x_flat, directions, like, mp):
 
 def exact_jacobian(case, params, inputs, mp, route1: str = "auto"):
     """(Jacobian, value of f, tape, route, certified digits) in mpf numbers of mp's context: route 1.
+    inputs: float64 arrays, mpf or exact arb balls.
     route1: "auto" (arb where the case's ops allow, else mpmath) or "mpmath" (the uncertified route only)."""
     certified = certified_jacobian(case, params, inputs, mp.ctx.dps) if route1 == "auto" else None
     if certified is not None:
         return (midpoints_mp(mp.ctx, certified.jacobian), midpoints_mp(mp.ctx, certified.value), certified.tape,
                 "arb", certified.digits)
-    xs, data = case.split(inputs)
+    xs, data = case.split({k: midpoints_mp(mp.ctx, v) if holds_balls(v) else v for k, v in inputs.items()})
     xs_mp = [mp.asarray(x) for x in xs]
     f = case.bind({k: mp.asarray(v) for k, v in data.items()}, params)
     jacobian, tape = api.jacrev(f, mp, xs_mp)

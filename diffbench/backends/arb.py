@@ -7,6 +7,7 @@ import numpy as np
 from diffbench.backends.objects import ObjectArrayOps
 
 MATRIX_MIN_ENTRIES = 64   # products at least this large go through arb_mat (FLINT in C) instead of numpy's loop
+EXACT_PRODUCT_BITS = 256  # holds the product of two float64 mantissas (and of x by 1 + a float) exactly
 
 
 class ArbUnsupported(NotImplementedError):
@@ -136,3 +137,15 @@ def midpoints_mp(ctx, x) -> np.ndarray:
 
 def is_finite(x) -> bool:
     return all(ball(v).is_finite() for v in np.asarray(x, dtype=object).ravel())
+
+
+def holds_balls(x) -> bool:
+    values = np.asarray(x, dtype=object).ravel()
+    return bool(values.size) and isinstance(values[0], flint.arb)
+
+
+def perturbed_exactly(values, relative):
+    """values * (1 + relative) for float64 arrays (or scalars), as exact balls (radius 0)."""
+    with flint.ctx.workprec(EXACT_PRODUCT_BITS):
+        convert = ArbOps(EXACT_PRODUCT_BITS)
+        return convert.asarray(values) * (convert.asarray(relative) + 1)
