@@ -11,12 +11,13 @@ few seeded random directions v, compared with route 1's J v.
 import math
 from typing import NamedTuple
 
+import flint
 import numpy as np
 
 from diffbench import kinks
 from diffbench.ad import api
 from diffbench.backends import MpOps
-from diffbench.backends.arb import ArbOps, ArbUnsupported, ball, holds_balls, midpoints_mp, radii
+from diffbench.backends.arb import ArbOps, ArbUnsupported, ball, holds_balls, midpoints_mp
 from diffbench.methods.base import unflatten
 
 COMPONENTWISE_MAX_ENTRIES = 64
@@ -39,17 +40,20 @@ def start_bits(dps: int) -> int:
 
 def certified_digits(jacobian) -> float:
     """-log10(||rad||_F / (||mid||_F - ||rad||_F)): the relative error the enclosure guarantees for its
-    midpoints, in the norm rel_error uses; 0 when the balls do not exclude a zero Jacobian, nan when not finite."""
-    balls = np.asarray(jacobian, dtype=object).ravel()
-    if not all(ball(v).is_finite() for v in balls):
+    midpoints, in the norm rel_error uses; 0 when the balls do not exclude a zero Jacobian, nan when not finite.
+    Computed in ball arithmetic and rounded toward fewer digits (no float underflow can inflate it)."""
+    balls = [ball(v) for v in np.asarray(jacobian, dtype=object).ravel()]
+    if not all(b.is_finite() for b in balls):
         return float("nan")
-    radius = float(np.linalg.norm(radii(balls)))
-    size = float(np.linalg.norm(np.asarray([float(ball(v).mid()) for v in balls], dtype=np.float64)))
-    if radius == 0:
-        return math.inf
-    if not size > radius:
-        return 0.0
-    return -math.log10(radius / (size - radius))
+    with flint.ctx.workprec(64):
+        radius = sum((b.rad() ** 2 for b in balls), flint.arb(0)).sqrt().upper()
+        size = sum((b.mid() ** 2 for b in balls), flint.arb(0)).sqrt().lower()
+        if radius.is_zero():
+            return math.inf
+        if not size > radius:
+            return 0.0
+        bound = (radius / (size - radius)).upper()
+        return float((-bound.log() / flint.arb(10).log()).lower())
 
 
 def certified_jacobian(case, params, inputs, dps: int = 50, steps: int = PRECISION_STEPS) -> Certified | None:

@@ -171,3 +171,12 @@ def test_arb_backend_values_match_mpmath_on_the_vocabulary():
         for g, w in zip(got, want):
             for b, v in zip(np.ravel(np.asarray(g, dtype=object)), np.ravel(np.asarray(w, dtype=object))):
                 assert ball(b).overlaps(flint.arb(v, abs(v) * mpmath.mpf(10) ** -58))
+
+
+def test_certified_digits_survive_exponents_beyond_float64():
+    """Entries ~1e-300 with radii ~1e-340: float64 would underflow the radius to 0 and claim every digit."""
+    with flint.ctx.workprec(200):
+        tiny = np.array([flint.arb(flint.arb(10) ** -300, flint.arb(10) ** -340)], dtype=object)
+        assert certified_digits(tiny) == pytest.approx(40.0, abs=1e-6)
+        huge = np.array([flint.arb(flint.arb(10) ** 400, flint.arb(10) ** 380)], dtype=object)
+        assert certified_digits(huge) == pytest.approx(20.0, abs=1e-6)
