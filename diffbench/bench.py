@@ -122,19 +122,10 @@ REFERENCE_SPEEDUP = 10.0                                             # mpmath re
 SPEEDUP_APPLIES_S = 0.1
 
 
-def best_time(fn, budget_s: float = 2.0, repeat: int = 3):
-    """(fewest seconds of up to `repeat` calls, while they last under budget_s together; the last result)."""
-    times, spent = [], 0.0
-    while not times or (len(times) < repeat and spent < budget_s):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-        spent += times[-1]
-    return min(times), result
-
-
-def reference_row(case_name: str, value, seed: int = 0) -> dict:
-    """Reference seconds at point 0: route 1 and the whole reference, arb against mpmath."""
+def reference_row(case_name: str, value, seed: int = 0, rounds: int = 3, budget_s: float = 10.0) -> dict:
+    """Reference seconds at point 0, route 1 and the whole reference, arb against mpmath: the fewest seconds
+    over interleaved rounds (at least one; more while they fit in budget_s) and the median per-round speed-up.
+    NB: interleaving makes a slow spell of the shared machine hit both routes of a round alike."""
     from diffbench.backends import MpOps
     from diffbench.case import point_rng
     from diffbench.reference import exact_jacobian, reference
@@ -142,16 +133,24 @@ def reference_row(case_name: str, value, seed: int = 0) -> dict:
     case = load_cases()[case_name]
     params = case.params(value)
     inputs = case.inputs(seed, params, 0)
-    row = {"case": case_name, "param": f"{case.sweep}={value}", "target_s": REFERENCE_TARGETS_S.get((case_name, value))}
+    calls = {}
+    for route, choice in (("arb", "auto"), ("mpmath", "mpmath")):
+        calls[f"{route}_route1_s"] = lambda choice=choice: exact_jacobian(case, params, inputs, MpOps(50), choice)
+        calls[f"{route}_s"] = lambda choice=choice: reference(case, params, inputs, point_rng(
+            seed, case.name + "|reference", params, 0), route1=choice)
+    times, results, start = {name: [] for name in calls}, {}, time.perf_counter()
+    while not times["arb_s"] or (len(times["arb_s"]) < rounds and time.perf_counter() - start < budget_s):
+        for name, call in calls.items():
+            began = time.perf_counter()
+            results[name] = call()
+            times[name].append(time.perf_counter() - began)
+    row = {"case": case_name, "param": f"{case.sweep}={value}", "target_s": REFERENCE_TARGETS_S.get((case_name, value)),
+           **{name: min(values) for name, values in times.items()},
+           "speedup": float(np.median(np.asarray(times["mpmath_s"]) / np.asarray(times["arb_s"]))),
+           "rounds": len(times["arb_s"])}
     for route in ("arb", "mpmath"):
-        choice = "auto" if route == "arb" else "mpmath"
-        row[f"{route}_route1_s"], _ = best_time(lambda: exact_jacobian(case, params, inputs, MpOps(50), choice))
-        row[f"{route}_s"], ref = best_time(lambda: reference(case, params, inputs, point_rng(
-            seed, case.name + "|reference", params, 0), route1=choice))
-        row[f"{route}_agreement"] = ref["digits"]
-        if route == "arb":
-            row["route1"], row["certified_digits"] = ref["route1"], ref["certified_digits"]
-    row["speedup"] = row["mpmath_s"] / row["arb_s"]
+        row[f"{route}_agreement"] = results[f"{route}_s"]["digits"]
+    row["route1"], row["certified_digits"] = results["arb_s"]["route1"], results["arb_s"]["certified_digits"]
     return row
 
 
@@ -168,7 +167,8 @@ def reference_table(sizes: dict, seed: int = 0) -> pd.DataFrame:
 
 
 def render_references(table: pd.DataFrame) -> Table:
-    out = Table(title="references: seconds per point (point 0, 50 digits), route 1 on arb vs on mpmath",
+    out = Table(title="references: seconds per point (point 0, 50 digits; fewest over interleaved rounds), route 1 on "
+                      "arb vs on mpmath; speed-up: median of per-round ratios",
                 header_style="bold")
     for column in ("case", "size", "route 1 arb s", "route 1 mpmath s", "reference arb s", "target",
                    "reference mpmath s", "speed-up", "certified digits", "agreement arb / mpmath"):

@@ -11,7 +11,7 @@ def test_reference_row_times_both_routes_and_arb_is_faster_on_logdet():
     assert row["route1"] == "arb" and row["certified_digits"] >= 30
     assert row["arb_agreement"] >= 30 and row["mpmath_agreement"] >= 30   # both references are right
     assert 0 < row["arb_route1_s"] <= row["arb_s"] and 0 < row["mpmath_route1_s"] <= row["mpmath_s"]
-    assert row["speedup"] == row["mpmath_s"] / row["arb_s"]
+    assert row["rounds"] >= 1 and row["speedup"] > 0
     # NB: the bench's target is 10x (measured ~15-20x here); a test on a shared machine guards 5x
     assert row["speedup"] >= 5
 
