@@ -21,7 +21,8 @@ def base_row(case, params) -> dict:
 def reference_columns(ref: dict | None) -> dict:
     if ref is None or "error" in ref:
         return {}
-    return {"ref_digits": ref["digits"], "ref_route2": ref["route2"],
+    return {"ref_digits": ref["digits"], "ref_route1": ref.get("route1", "mpmath"),
+            "ref_certified_digits": ref.get("certified_digits", float("nan")), "ref_route2": ref["route2"],
             "ref_flagged": not ref["digits"] >= REFERENCE_AGREEMENT_DIGITS,   # NaN digits are flagged too
             "kink": bool(ref.get("kink", False)),
             "f_digits": ref.get("f_digits", float("nan")), "attainable_digits": ref.get("attainable_digits",

@@ -1,4 +1,4 @@
-"""The benchmark command: a tape gradient's cost against the plain function and torch.autograd, in one run."""
+"""The benchmark command: a tape gradient's cost against the plain function and torch.autograd, references' speed."""
 from __future__ import annotations
 
 import subprocess
@@ -111,6 +111,94 @@ def bench_table(sizes: dict, rounds: int = 7, min_batch_s: float = 0.02, seed: i
     return pd.DataFrame([rows[task.key] for task in tasks])
 
 
+# The reference section (issue 15): seconds per point of route 1 alone and of the whole reference (both routes),
+# with route 1 on arb (certified) against route 1 on mpmath, at the seed families' largest default sizes.
+REFERENCE_SIZES = {"logistic": (8,), "log_quadratic": (100,), "logdet": (20, 100), "mds": (200,)}
+QUICK_REFERENCE_SIZES = {"logistic": (8,), "log_quadratic": (10,), "logdet": (20,), "mds": (50,)}
+REFERENCE_TARGETS_S = {("mds", 200): 1.0, ("logdet", 100): 0.5}   # seconds per point, arb reference
+REFERENCE_SPEEDUP = 10.0                                             # mpmath reference / arb reference
+# NB: the speed-up target applies where the mpmath reference takes at least this long a point; below it
+# (logistic n = 8: ~2 ms either way) the reference's fixed bookkeeping is all there is to time.
+SPEEDUP_APPLIES_S = 0.1
+
+
+def reference_row(case_name: str, value, seed: int = 0, rounds: int = 3, budget_s: float = 10.0) -> dict:
+    """Reference seconds at point 0, route 1 and the whole reference, arb against mpmath: the fewest seconds
+    over interleaved rounds (at least one; more while they fit in budget_s) and the median per-round speed-up.
+    NB: interleaving makes a slow spell of the shared machine hit both routes of a round alike."""
+    from diffbench.backends import MpOps
+    from diffbench.case import point_rng
+    from diffbench.reference import exact_jacobian, reference
+
+    case = load_cases()[case_name]
+    params = case.params(value)
+    inputs = case.inputs(seed, params, 0)
+    calls = {}
+    for route, choice in (("arb", "auto"), ("mpmath", "mpmath")):
+        calls[f"{route}_route1_s"] = lambda choice=choice: exact_jacobian(case, params, inputs, MpOps(50), choice)
+        calls[f"{route}_s"] = lambda choice=choice: reference(case, params, inputs, point_rng(
+            seed, case.name + "|reference", params, 0), route1=choice)
+    times, results, start = {name: [] for name in calls}, {}, time.perf_counter()
+    while not times["arb_s"] or (len(times["arb_s"]) < rounds and time.perf_counter() - start < budget_s):
+        for name, call in calls.items():
+            began = time.perf_counter()
+            results[name] = call()
+            times[name].append(time.perf_counter() - began)
+    row = {"case": case_name, "param": f"{case.sweep}={value}", "target_s": REFERENCE_TARGETS_S.get((case_name, value)),
+           **{name: min(values) for name, values in times.items()},
+           "speedup": float(np.median(np.asarray(times["mpmath_s"]) / np.asarray(times["arb_s"]))),
+           "rounds": len(times["arb_s"])}
+    for route in ("arb", "mpmath"):
+        row[f"{route}_agreement"] = results[f"{route}_s"]["digits"]
+    row["route1"], row["certified_digits"] = results["arb_s"]["route1"], results["arb_s"]["certified_digits"]
+    return row
+
+
+def reference_table(sizes: dict, seed: int = 0) -> pd.DataFrame:
+    tasks = [Task(f"bench-reference|{name}|{value}", reference_row, (name, value, seed),
+                  Limits(ROW_BUDGET_S, default_memory_mb(1)), f"reference {name} {value}")
+             for name, values in sizes.items() for value in values]
+    rows = {}
+    run_tasks(tasks, LocalExecutor(1), lambda task, outcome, seconds: rows.__setitem__(task.key, outcome))
+    failed = [f"{task.label}: {rows[task.key].message}" for task in tasks if isinstance(rows[task.key], Failure)]
+    if failed:
+        raise click.ClickException("bench reference rows failed: " + "; ".join(failed))
+    return pd.DataFrame([rows[task.key] for task in tasks])
+
+
+def render_references(table: pd.DataFrame) -> Table:
+    out = Table(title="references: seconds per point (point 0, 50 digits; fewest over interleaved rounds), route 1 on "
+                      "arb vs on mpmath; speed-up: median of per-round ratios",
+                header_style="bold")
+    for column in ("case", "size", "route 1 arb s", "route 1 mpmath s", "reference arb s", "target",
+                   "reference mpmath s", "speed-up", "certified digits", "agreement arb / mpmath"):
+        out.add_column(column, justify="left" if column in ("case", "size") else "right")
+    for r in table.to_dict("records"):
+        target = r["target_s"] if isinstance(r["target_s"], float) and np.isfinite(r["target_s"]) else None
+        speedup = f"{r['speedup']:.1f}×"
+        if r["mpmath_s"] >= SPEEDUP_APPLIES_S:
+            speedup = f"[green]{speedup}[/green]" if r["speedup"] >= REFERENCE_SPEEDUP else f"[red]{speedup}[/red]"
+        out.add_row(r["case"], r["param"], f"{r['arb_route1_s']:.3f}", f"{r['mpmath_route1_s']:.3f}",
+                    _ratio_cell(r["arb_s"], target, digits=3), f"≤ {target:g}" if target else "",
+                    f"{r['mpmath_s']:.3f}",
+                    speedup,
+                    f"{r['certified_digits']:.1f} ({r['route1']})",
+                    f"{r['arb_agreement']:.1f} / {r['mpmath_agreement']:.1f}")
+    return out
+
+
+def missed_reference_targets(table: pd.DataFrame) -> list[str]:
+    lines = []
+    for r in table.to_dict("records"):
+        target = r["target_s"]
+        if isinstance(target, float) and np.isfinite(target) and r["arb_s"] > target:
+            lines.append(f"reference {r['case']} {r['param']}: {r['arb_s']:.2f} s > {target:g} s per point "
+                         f"(route 1 alone {r['arb_route1_s']:.2f} s)")
+        if r["mpmath_s"] >= SPEEDUP_APPLIES_S and r["speedup"] < REFERENCE_SPEEDUP:
+            lines.append(f"reference {r['case']} {r['param']}: {r['speedup']:.1f}× faster < {REFERENCE_SPEEDUP:g}×")
+    return lines
+
+
 def time_runs(quick_only: bool = False) -> list[dict]:
     """Wall seconds of `diffbench run` and `diffbench run --quick`, each into a fresh temporary folder."""
     variants = (("run --quick", ["--quick"]),) if quick_only else (("run", []), ("run --quick", ["--quick"]))
@@ -199,7 +287,8 @@ def missed_targets(table: pd.DataFrame) -> list[str]:
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the ratio table as CSV here.")
 @click.option("--skip-startup", is_flag=True, help="Do not time the light commands' start-up.")
-def bench_command(quick, skip_runs, rounds, min_batch_s, sizes_text, csv_path, skip_startup):
+@click.option("--skip-references", is_flag=True, help="Do not time the references (arb vs mpmath).")
+def bench_command(quick, skip_runs, rounds, min_batch_s, sizes_text, csv_path, skip_startup, skip_references):
     """Time tape gradients against the float function and torch.autograd; time whole runs."""
     console = Console(width=None if sys.stdout.isatty() else 120)
     sizes = parse_sizes(sizes_text) if sizes_text else (QUICK_SIZES if quick else BENCH_SIZES)
@@ -210,6 +299,12 @@ def bench_command(quick, skip_runs, rounds, min_batch_s, sizes_text, csv_path, s
     if csv_path:
         table.to_csv(csv_path, index=False)
         console.print(f"ratios: {csv_path}")
+    if not skip_references:
+        references = reference_table(parse_sizes(sizes_text) if sizes_text else
+                                     (QUICK_REFERENCE_SIZES if quick else REFERENCE_SIZES))
+        console.print(render_references(references))
+        for line in missed_reference_targets(references):
+            console.print(f"[yellow]target missed[/yellow] {line}", highlight=False)
     if not skip_startup:
         console.print(render_startup(measure_startup()))
     if not skip_runs:

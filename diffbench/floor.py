@@ -5,7 +5,8 @@ import math
 
 import numpy as np
 
-from diffbench.ad import api
+from diffbench import reference
+from diffbench.backends.arb import perturbed_exactly
 from diffbench.backends import FloatOps, MpOps
 from diffbench.case import point_rng
 from diffbench.scoring import correct_digits
@@ -41,7 +42,7 @@ def attainable_digits(case, params, inputs, jacobian_mp, mp, rng) -> float:
 
     How: in high precision, every input entry (differentiated inputs and data alike) is multiplied by
     (1 + u s_i) with u = 2^-53 and s_i = ±1 seeded at random, along FLOOR_DIRECTIONS such directions; the
-    exact Jacobian (tape over mpmath) at each perturbed point is compared with the one at the point. The
+    exact Jacobian (the reference's route 1) at each perturbed point is compared with the one at the point. The
     largest relative change is the error a float64 method inherits from its inputs alone (the relative
     condition number of the derivative map times u); it never counts below u itself (the output's own
     rounding), so a perfectly conditioned point allows -log10(u) ≈ 15.95 digits.
@@ -56,10 +57,8 @@ def attainable_digits(case, params, inputs, jacobian_mp, mp, rng) -> float:
     for _ in range(FLOOR_DIRECTIONS if entries <= LARGE_POINT_ENTRIES else 1):
         perturbed = {}
         for name in names:
-            exact = mp.asarray(inputs[name])
             signs = rng.choice((-1.0, 1.0), size=np.shape(inputs[name]))
-            factor = mp.asarray(signs) * mp.ctx.mpf(UNIT_ROUNDOFF) + 1
-            perturbed[name] = exact * factor
+            perturbed[name] = perturbed_exactly(inputs[name], signs * UNIT_ROUNDOFF)   # exact, as arb balls
         moved = exact_jacobian(case, params, perturbed, mp)[0]
         change = mp.ctx.sqrt(mp.ctx.fsum(abs(v) ** 2 for v in (moved - jacobian_mp).ravel()))
         relative = float(change / scale) if scale != 0 else float(change)
@@ -68,11 +67,9 @@ def attainable_digits(case, params, inputs, jacobian_mp, mp, rng) -> float:
 
 
 def exact_jacobian(case, params, inputs_mp: dict, mp):
-    """(Jacobian, value of f) in high precision by the tape over mpmath, at inputs already in mp numbers."""
-    xs, data = case.split(inputs_mp)
-    f = case.bind(data, params)
-    jacobian, tape = api.jacrev(f, mp, xs)
-    value = tape.nodes[-1].out if tape.nodes and tape.nodes[-1].rule is not None else f(mp, *xs)
+    """(Jacobian, value of f) in high precision, as mp numbers, by the reference's route 1 (the tape over arb
+    balls where the case's ops allow, else over mpmath), at inputs already in mp numbers."""
+    jacobian, value, *_ = reference.exact_jacobian(case, params, inputs_mp, mp)
     return jacobian, value
 
 

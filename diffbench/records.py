@@ -50,6 +50,8 @@ RESULTS_COLUMNS = {
     "shortfall_digits": "float64",   # attainable_digits - max(correct_digits, 0), at least 0
     "limit": "string",           # conditioning | cancellation | truncation | round-off | domain | not finite
     "ref_digits": "float64",     # digits to which the two reference routes agree
+    "ref_route1": "string",      # how the first reference route computed: arb (certified balls) | mpmath
+    "ref_certified_digits": "float64",  # -log10 of route 1's relative radius (arb; empty for mpmath)
     "ref_route2": "string",      # how the second reference route checked ("componentwise", "directional k=3")
     "ref_flagged": "boolean",    # True when the routes agree to fewer than the required digits
     "kink": "boolean",           # the point is a kink: some one-sided derivatives differ (diffbench/kinks.py)

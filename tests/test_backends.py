@@ -98,7 +98,7 @@ def test_constants_are_exact_in_mpmath_and_sympy():
 
 
 def test_registry_names_every_backend():
-    assert set(BACKENDS) == {"float", "mpmath", "sympy", "torch"}
+    assert set(BACKENDS) == {"float", "mpmath", "arb", "sympy", "torch"}
 
 
 def test_indexing_gradient_matches_closed_form_rosenbrock():

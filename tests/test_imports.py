@@ -91,7 +91,7 @@ def test_backends_resolve_lazily_to_their_classes():
     from diffbench.backends.symbolic import SymOps
     from diffbench.backends.torchops import TorchOps
     assert backends.SymOps is SymOps and backends.backend("torch") is TorchOps
-    assert set(backends.BACKENDS) == {"float", "mpmath", "sympy", "torch"}
+    assert set(backends.BACKENDS) == {"float", "mpmath", "arb", "sympy", "torch"}
     with pytest.raises(AttributeError):
         backends.NoSuchOps  # noqa: B018 - the attribute access is the test
 

@@ -28,7 +28,7 @@ def scaled_sin(error):
     row = RULES["sin"]
 
     def factor(o):
-        return o.ctx.mpf(1) + o.ctx.mpf(error) if hasattr(o, "ctx") else 1 + float(error)
+        return o.const(1) + o.const(error) if o.name in ("mpmath", "arb") else 1 + float(error)
     return Rule(row.impl, (lambda o, t, out, x: factor(o) * t * o.cos(x),),
                 (lambda o, g, out, x: factor(o) * g * o.cos(x),))
 

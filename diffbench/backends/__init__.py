@@ -4,6 +4,7 @@ from importlib import import_module
 BACKENDS = {
     "float": ("floatnp", "FloatOps"),
     "mpmath": ("mp", "MpOps"),
+    "arb": ("arb", "ArbOps"),
     "sympy": ("symbolic", "SymOps"),
     "torch": ("torchops", "TorchOps"),
 }
