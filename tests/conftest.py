@@ -5,9 +5,10 @@ from pathlib import Path
 import pytest
 
 from diffbench import records
-from diffbench.case import load_cases
 from diffbench.methods import DEFAULT_METHODS
 from diffbench.runner import RunConfig, execute_run
+from diffbench.runner.config import default_memory_mb
+from diffbench.runner.resume import survey_cases
 
 # NB: the *_general and weighted cases have non-symmetric matrices, so a dropped transpose shows in every test.
 SEED_CASES = ("logistic", "log_quadratic", "log_quadratic_general", "logdet", "logdet_general", "linear_minus_logdet",
@@ -21,16 +22,24 @@ SESSION_VALUES = {"logistic": (1, 4, 8), "log_quadratic": (2, 10), "log_quadrati
                   "mds_weighted": (5,)}
 
 
-def session_cases() -> dict:
-    cases = {name: case for name, case in load_cases().items() if name in SEED_CASES}
-    return {name: replace(case, values=SESSION_VALUES[name]) if name in SESSION_VALUES else case
-            for name, case in cases.items()}
+def session_plans() -> dict:
+    """The seed cases planned for a default run (in workers, as the runner plans), cut to SESSION_VALUES."""
+    plans, failures = survey_cases((), "default", 0, 2, default_memory_mb(2))
+    assert not failures, failures
+
+    def kept(plan):
+        if plan.name not in SESSION_VALUES:
+            return plan
+        return replace(plan, planned=tuple(p for p in plan.planned
+                                           if p.params.get(plan.sweep) in SESSION_VALUES[plan.name]))
+    return {name: kept(plans[name]) for name in SEED_CASES}
 
 
 @pytest.fixture(scope="session")
 def default_run(tmp_path_factory) -> tuple[Path, dict]:
     """Every seed family in default mode (both points, every default method) at SESSION_VALUES, run once."""
-    config = RunConfig(cases=session_cases(), methods=DEFAULT_METHODS, out_dir=tmp_path_factory.mktemp("runs"),
+    plans = session_plans()
+    config = RunConfig(cases=plans, plans=plans, methods=DEFAULT_METHODS, out_dir=tmp_path_factory.mktemp("runs"),
                        command=["diffbench", "run"])
     return execute_run(config)
 

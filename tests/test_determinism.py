@@ -27,7 +27,8 @@ METHODS = "fd_random,fd_central,fd_forward,tape_reverse"
 
 
 def is_timing(column: str) -> bool:
-    return column.endswith("_s") or column == "cost_ratio" or "seconds" in column or "time" in column
+    return (column.endswith("_s") or column in ("cost_ratio", "float_cost_ratio", "break_even_evals")
+            or "seconds" in column or "time" in column)
 
 
 def without_timings(table: pd.DataFrame) -> pd.DataFrame:
