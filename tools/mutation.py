@@ -24,8 +24,8 @@ CORE = {
     "diffbench/reference.py": ["tests/test_reference_independence.py", "tests/test_accuracy.py"],
     "diffbench/scoring.py": ["tests/test_scoring.py", "tests/test_numeric.py",
                              "tests/test_reference_independence.py"],
-    "diffbench/assemble.py": ["tests/test_reference_independence.py", "tests/test_lecture_cases.py",
-                              "tests/test_numeric.py"],
+    "diffbench/assemble.py": ["tests/test_assemble.py", "tests/test_reference_independence.py",
+                              "tests/test_lecture_cases.py", "tests/test_numeric.py"],
     "diffbench/check/compare.py": ["tests/test_check.py", "tests/test_testing.py"],
 }
 # tests that start worker pools or CLI subprocesses (they would run the unmutated code) or need the session run
