@@ -15,11 +15,11 @@ ROOT = Path(__file__).resolve().parent.parent
 MARKER = ".diffbench-mutation"          # written into the scratch folder: only such a folder is ever replaced
 # module -> the tests that target it (in-process ones: mutmut forks per mutant, worker pools would not see it)
 CORE = {
-    "diffbench/ad/rules.py": ["tests/test_rules.py", "tests/test_nonsymmetric.py"],
-    "diffbench/ad/forward.py": ["tests/test_rules.py", "tests/test_ad.py"],
+    "diffbench/ad/rules.py": ["tests/test_rules.py", "tests/test_rule_edges.py", "tests/test_nonsymmetric.py"],
+    "diffbench/ad/forward.py": ["tests/test_rules.py", "tests/test_rule_edges.py", "tests/test_ad.py"],
     "diffbench/ad/reverse.py": ["tests/test_rules.py", "tests/test_ad.py"],
     "diffbench/methods/finite_diff.py": ["tests/test_fd_estimates.py", "tests/test_numeric.py"],
-    "diffbench/methods/complex_step.py": ["tests/test_numeric.py"],
+    "diffbench/methods/complex_step.py": ["tests/test_rule_edges.py", "tests/test_numeric.py"],
     "diffbench/methods/richardson.py": ["tests/test_numeric.py"],
     "diffbench/reference.py": ["tests/test_reference_independence.py", "tests/test_accuracy.py"],
     "diffbench/scoring.py": ["tests/test_scoring.py", "tests/test_numeric.py",
@@ -98,6 +98,15 @@ def tally(folder: Path, modules: list[str]) -> dict:
     return {"modules": per_module, "survivors": sorted(survivors)}
 
 
+# `mutmut show` for many mutants in one process (one process per mutant takes a second each)
+SHOW_DIFFS = """import sys
+from mutmut.mutation.diff_apply import find_mutant, get_diff_for_mutant
+for name in sys.argv[1:]:
+    print(f"# {name}")
+    print(get_diff_for_mutant(name, path=find_mutant(name).path))
+"""
+
+
 def report(folder: Path, result: dict, finished: bool) -> None:
     total = Counter()
     print(f"{'module':40} {'mutants':>7} {'killed':>7} {'survived':>8} {'no tests':>8} {'unchecked':>9} {'score':>6}")
@@ -107,11 +116,9 @@ def report(folder: Path, result: dict, finished: bool) -> None:
     print(line("all", total))
     print("finished" if finished else "stopped at the time limit: the score covers the mutants checked so far")
     diffs = folder / "survivors.txt"
-    with open(diffs, "w", encoding="utf-8") as handle:
-        for name in result["survivors"]:
-            shown = subprocess.run([sys.executable, "-m", "mutmut", "show", name], cwd=folder, capture_output=True,
-                                   text=True, env=environment(folder))
-            handle.write(shown.stdout + "\n")
+    shown = subprocess.run([sys.executable, "-c", SHOW_DIFFS, *result["survivors"]], cwd=folder, capture_output=True,
+                           text=True, env=environment(folder))
+    diffs.write_text(shown.stdout + shown.stderr, encoding="utf-8")
     print(f"{len(result['survivors'])} survivors (diffs in {diffs}):")
     for name in result["survivors"]:
         print("  " + name)
