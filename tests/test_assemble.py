@@ -139,3 +139,34 @@ def test_status_rows():
     (row,) = rejected["results"]
     assert row["point"] is None and row["status"] == "domain_error" and row["method"] == "sympy"
     assert "ref_digits" not in row
+
+
+def test_swell_rows_are_point_zeros_even_when_points_differ():
+    tree = [{"representation": "sympy_tree", "nodes": 7, "ops": 5}], [{"representation": "sympy_tree", "nodes": 8, "ops": 6}]
+    points = [PointResult(HI, extra={"trace_length": 9}, swell=tree[0]),
+              PointResult(HI, extra={"trace_length": 11}, swell=tree[1])]
+    out = tables()
+    method_rows(CASE, {"n": 2}, TAPE, JobOutput(job=None, points=points, func_times=[1e-3, 1e-3]), [ref(), ref()], out)
+    assert [(r["representation"], r["nodes"]) for r in out["swell"]] == [("sympy_tree", 7), ("tape_trace", 9)]
+
+
+def test_no_cost_ratio_without_a_positive_function_time():
+    points = [PointResult(HI, eval_time_s=1e-3), PointResult(HI, eval_time_s=1e-3), PointResult(HI)]
+    out = tables()
+    method_rows(CASE, {"n": 2}, TAPE, JobOutput(job=None, points=points, func_times=[0.0, float("nan"), 1e-3]),
+                [ref(), ref(), ref()], out)
+    assert ["cost_ratio" in r for r in out["results"]] == [False, False, False]
+
+
+def test_a_result_that_is_not_ok_is_not_scored_even_with_a_jacobian():
+    point = PointResult(HI * 2, status="not_applicable", message="complex step does not apply")
+    out = tables()
+    method_rows(CASE, {"n": 2}, TAPE, JobOutput(job=None, points=[point]), [ref()], out)
+    (row,) = out["results"]
+    assert row["status"] == "not_applicable" and "rel_error" not in row and "n_inputs" not in row
+
+
+def test_status_rows_beyond_the_references_have_none():
+    out = tables()
+    status_rows(CASE, {"n": 2}, "sympy", 2, "timeout", "timed out", out, [ref()])
+    assert out["results"][0]["ref_digits"] == 45.0 and "ref_digits" not in out["results"][1]
