@@ -142,7 +142,8 @@ def test_status_rows():
 
 
 def test_swell_rows_are_point_zeros_even_when_points_differ():
-    tree = [{"representation": "sympy_tree", "nodes": 7, "ops": 5}], [{"representation": "sympy_tree", "nodes": 8, "ops": 6}]
+    tree = ([{"representation": "sympy_tree", "nodes": 7, "ops": 5}],
+            [{"representation": "sympy_tree", "nodes": 8, "ops": 6}])
     points = [PointResult(HI, extra={"trace_length": 9}, swell=tree[0]),
               PointResult(HI, extra={"trace_length": 11}, swell=tree[1])]
     out = tables()
