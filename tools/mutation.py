@@ -26,7 +26,7 @@ CORE = {
                              "tests/test_reference_independence.py"],
     "diffbench/assemble.py": ["tests/test_assemble.py", "tests/test_reference_independence.py",
                               "tests/test_lecture_cases.py", "tests/test_numeric.py"],
-    "diffbench/check/compare.py": ["tests/test_check.py", "tests/test_testing.py"],
+    "diffbench/check/compare.py": ["tests/test_compare.py", "tests/test_check.py", "tests/test_testing.py"],
 }
 # tests that start worker pools or CLI subprocesses (they would run the unmutated code) or need the session run
 DESELECT = "not cli_exits and not run_rows and not default_results and not thresholds_hold and not every_seed_case " \
@@ -50,8 +50,8 @@ def scratch(folder: Path) -> Path:
     return folder
 
 
-def configure(folder: Path, modules: list[str]) -> None:
-    tests = sorted({t for m in modules for t in CORE[m]})
+def configure(folder: Path, modules: list[str], tests: list[str] | None = None) -> None:
+    tests = tests or sorted({t for m in modules for t in CORE[m]})
     lines = ["", "[tool.mutmut]", 'source_paths = ["diffbench"]', f"only_mutate = {json.dumps(modules)}",
              'also_copy = ["cases"]', f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
              f'pytest_add_cli_args = ["-p", "no:cacheprovider", "-x", "-q", "-k", "{DESELECT}"]',
@@ -138,6 +138,7 @@ def main(argv=None) -> int:
                         help="scratch folder for the mutated copy (replaced only if this tool made it)")
     parser.add_argument("--jobs", type=int, default=2, help="mutants tested in parallel")
     parser.add_argument("--time-limit", type=float, default=1800.0, help="seconds before mutmut is stopped")
+    parser.add_argument("--tests", default="", help="comma-separated test files instead of the modules' own")
     parser.add_argument("--report-only", action="store_true", help="tally an earlier run in --workdir")
     args = parser.parse_args(argv)
     modules = [m.strip() for m in args.modules.split(",") if m.strip()]
@@ -154,7 +155,7 @@ def main(argv=None) -> int:
         finished = True
     else:
         folder = scratch(args.workdir)
-        configure(folder, modules)
+        configure(folder, modules, [t.strip() for t in args.tests.split(",") if t.strip()])
         finished = run_mutmut(folder, args.jobs, args.time_limit)
     report(args.workdir, tally(args.workdir, modules), finished)
     return 0
