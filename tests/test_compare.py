@@ -86,3 +86,41 @@ def test_judge_passes_the_right_gradient_and_names_the_transpose():
     assert slightly.problem == f"wrong gradient ({slightly.digits:.1f} correct digits, expected {MIN_DIGITS:g})"
     nan = judge(CASE, {}, inputs, answer(truth * np.nan), ref, np.random.default_rng(1), "grad")
     assert nan.problem == "your gradient has NaN or inf entries" and nan.order is None
+
+
+def squared_image(o, x, A):
+    return o.sum(o.matvec(A, x) * o.matvec(A, x))
+
+
+DATA_CASE = Case(name="squared_image", fn=squared_image, make_inputs=lambda rng: {}, wrt=("x",), family="test",
+                 source=__file__)
+
+
+def test_a_transposed_data_matrix_is_named():
+    """grad |Ax|^2 = 2 A^T A x; with A^T in its place a student gets 2 A A^T x."""
+    A, x = np.array([[1.0, 2.0], [0.0, 3.0]]), np.array([0.5, -1.0])
+    inputs = {"x": x, "A": A}
+    truth = (2 * A.T @ A @ x)[None, :]
+    swapped = (2 * A @ A.T @ x)[None, :]
+    assert name_mistake(DATA_CASE, {}, inputs, swapped, truth) == "transposed matrix: you used Aᵀ where A belongs"
+    assert name_mistake(DATA_CASE, {}, {"x": x, "A": A + A.T}, truth, truth) == ""
+
+
+def test_answers_in_the_wrong_layout_are_shape_problems():
+    from diffbench.check.compare import ShapeProblem, as_jacobian, expected_layout
+    inputs, _, truth = point(X)
+    good = as_jacobian(answer(truth), CASE, {}, inputs)
+    np.testing.assert_array_equal(good, truth)
+    assert expected_layout(CASE, {}, inputs) == "a tuple (d/da: a number, d/db: a number, d/dX: (2, 2))"
+    with pytest.raises(ShapeProblem, match=r"expected a tuple \(d/da: a number.*got a tuple of 2"):
+        as_jacobian(answer(truth)[:2], CASE, {}, inputs)
+    with pytest.raises(ShapeProblem, match=r"d/dX has shape \(4,\), expected \(2, 2\)$"):
+        as_jacobian((truth[0, 0], truth[0, 1], truth[0, 2:]), CASE, {}, inputs)
+    with pytest.raises(ShapeProblem, match=r"the part for a is a str, expected shape \(\)"):
+        as_jacobian(("one", truth[0, 1], truth[0, 2:].reshape(2, 2)), CASE, {}, inputs)
+    x_inputs = {"x": np.array([0.5, -1.0, 2.0]), "A": np.eye(3)}
+    assert expected_layout(DATA_CASE, {}, x_inputs) == "an array of shape (3,) (like x)"
+    wide = Case(name="wide", fn=lambda o, X: o.sum(X * X), make_inputs=lambda rng: {}, wrt=("X",), family="test",
+                source=__file__)
+    with pytest.raises(ShapeProblem, match=r"shape \(3, 2\), expected \(2, 3\) \(transposed\?\)"):
+        as_jacobian(np.zeros((3, 2)), wide, {}, {"X": np.ones((2, 3))})
