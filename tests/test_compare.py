@@ -124,3 +124,10 @@ def test_answers_in_the_wrong_layout_are_shape_problems():
                 source=__file__)
     with pytest.raises(ShapeProblem, match=r"shape \(3, 2\), expected \(2, 3\) \(transposed\?\)"):
         as_jacobian(np.zeros((3, 2)), wide, {}, {"X": np.ones((2, 3))})
+
+
+def test_judge_reports_a_shape_problem_as_problem_and_mistake():
+    inputs, ref, truth = point(X)
+    verdict = judge(CASE, {}, inputs, answer(truth)[:2], ref, np.random.default_rng(1), "grad")
+    assert not verdict.ok and verdict.problem == verdict.mistake
+    assert verdict.problem.startswith("wrong shape: expected a tuple (d/da: a number")
