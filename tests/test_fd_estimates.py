@@ -1,5 +1,6 @@
 """The estimate each finite-difference scheme reports at its default step obeys the scheme's own error theory."""
 import math
+import statistics
 from fractions import Fraction
 
 import mpmath
@@ -142,3 +143,52 @@ def test_run_rows_of_fd_methods_obey_the_bound(default_results):
         bound = fd_estimate_bound(row.method, fd_default_steps(row.method, x), higher, value_error,
                                   float(np.linalg.norm(ref["hi"])))
         assert row.rel_error <= bound, f"{row.method} {row.case} {row.param} point {row.point}"
+
+
+def running_median_bottom(h, errors):
+    """The definition, written out: the h at the centre of the 5-window with the smallest median (first on ties)."""
+    medians = [statistics.median(errors[i - 2:i + 3]) for i in range(2, len(errors) - 2)]
+    return h[2 + medians.index(min(medians))]
+
+
+def test_vee_bottom_is_the_running_median_minimum():
+    h = [10.0 ** -k for k in range(1, 12)]
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        errors = list(10.0 ** rng.uniform(-12, 0, len(h)))
+        assert fd.vee_bottom(list(zip(h, errors))) == running_median_bottom(h, errors)
+    errors = [1e-1, 1e-2, 1e-3, 1e-4, 1e-7, 1e-6, 1e-5, 1e-3, 1e-1, 1e-1, 1e-1]
+    assert fd.vee_bottom(list(zip(h, errors))) == 1e-5
+    lucky = list(errors)
+    lucky[9] = 1e-14                                                   # one lucky rounding far up the right arm
+    assert fd.vee_bottom(list(zip(h, lucky))) == 1e-5
+    assert fd.vee_bottom([(1e-1, 3.0), (1e-2, 2.0), (1e-3, 1.0), (1e-4, 2.0), (1e-5, 3.0)]) == 1e-3
+    assert math.isnan(fd.vee_bottom([(1e-1, 3.0), (1e-2, 2.0), (1e-3, 1.0), (1e-4, 2.0)]))
+    assert math.isnan(fd.vee_bottom([(v, float("nan")) for v in h]))
+    with_nan = list(zip(h, errors))
+    with_nan[4] = (1e-5, float("nan"))                                 # a NaN counts as an infinite error
+    assert fd.vee_bottom(with_nan) == running_median_bottom(h, [e if k != 4 else math.inf
+                                                                for k, e in enumerate(errors)])
+
+
+def test_central_probe_uses_the_central_rule_step():
+    """For a cubic the central difference is exact up to h^2 g'''/6 = h^2 (g = t^3): the residual reveals h."""
+    for x in (np.array([0.3, -0.2]), np.array([5.0, -40.0]), np.array([])):
+        direction = np.array([1.0, 0.0]) if x.size else np.array([])
+        g = (lambda v: np.array([v[0] ** 3])) if x.size else (lambda v: np.array([1.0]))
+        estimate = fd.central_probe(g, x, direction)
+        if not x.size:
+            assert estimate == 0.0
+            continue
+        h = EPS ** (1 / 3) * max(1.0, float(np.max(np.abs(x))))
+        assert float(estimate[0] - 3 * x[0] ** 2) == pytest.approx(h ** 2, rel=0.05)
+
+
+def test_hessian_diagonal_takes_the_given_steps():
+    """(g(x+h) - 2g(x) + g(x-h))/h^2 = 12x^2 + 2h^2 for g = x^4: the h^2 term shows which step was used."""
+    g = lambda v: np.array([np.sum(v ** 4)])                                   # noqa: E731
+    x = np.array([0.5, 1.0])
+    given = fd.hessian_diagonal(g, x, np.array([0.1, 0.2]))
+    np.testing.assert_allclose(given[0], 12 * x ** 2 + 2 * np.array([0.1, 0.2]) ** 2, rtol=1e-9)
+    default = fd.hessian_diagonal(g, x)
+    np.testing.assert_allclose(default[0], 12 * x ** 2, rtol=1e-6)

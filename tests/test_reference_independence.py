@@ -1,4 +1,4 @@
-"""The reference routes are independent: a wrong rule is flagged, route 2 needs no rule, the flag follows the threshold."""
+"""The reference routes are independent: a wrong rule is flagged, route 2 needs no rule, the flag follows 30 digits."""
 import contextlib
 import os
 import subprocess
