@@ -295,6 +295,9 @@ def report(run_dirs, out_dir):
         if len(run_dirs) == 1:
             click.echo(render_report(run_dirs[0]))
         else:
+            from diffbench.report.compare import configuration_differences
+            for line in configuration_differences(*(records.read_meta(r) for r in run_dirs)):
+                click.echo(f"warning: the runs are not comparable as they stand: {line}", err=True)
             click.echo(render_comparison(run_dirs[0], run_dirs[1], out_dir or run_dirs[1]))
     except OSError as error:   # an unwritable folder, a full disk: said in one line
         raise click.ClickException(f"could not write the report: {error}") from None

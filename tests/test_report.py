@@ -118,7 +118,9 @@ def test_sections_present_in_registry_order(report_page):
 
 def test_figures_inline_and_saved(report_run_dir, report_page):
     saved = sorted((report_run_dir / "figures").glob("*.svg"))
-    assert len(saved) == 3 + 3 + 2  # fd sweep per case, swell per family, runtime per case with >= 2 sizes
+    # one FD grid per family (3), swell per family of cases with >= 2 sizes (2: the evil case has one size),
+    # one cost-ratio grid of the cases with >= 2 sizes
+    assert len(saved) == 3 + 2 + 1
     assert report_page.count("<figure") == report_page.count("<svg") == len(saved)
     assert report_page.count("<figcaption>") == len(saved)
     assert "<?xml" not in report_page and not re.search(r'(src|href)="?https?:', report_page)
@@ -134,14 +136,16 @@ def test_user_text_is_escaped(report_run_dir, report_page):
 
 def test_accuracy_table_shows_failures_and_errors(report_page):
     accuracy = report_page[report_page.index('id="accuracy"'):report_page.index('id="fd_sweep"')]
-    assert '<span class="st">timeout</span>' in accuracy and '<span class="st">failed</span>' in accuracy
-    assert "exceeded the time budget of 5 s" in accuracy
+    # grey cells: a short readable status, the full message in the tooltip
+    assert '<td class="bad" title="timeout: exceeded the time budget of 5 s">timed out</td>' in accuracy
+    assert '<td class="bad" title="failed: RecursionError: &lt;b&gt;maximum&lt;/b&gt; recursion depth exceeded' \
+        in accuracy and 'Traceback ...">failed</td>' in accuracy
     assert "relative error 4.47e-17 (worst of 2 ok points)" in accuracy  # sympy, logistic n=1: 10**-16.35
     assert "<sup>†</sup>" in accuracy  # torch_f32 at N=32: one of two points hit a domain error
 
 
 def test_headline_names_winners(report_page):
-    headline = report_page[report_page.index('id="headline"'):report_page.index('id="accuracy"')]
+    headline = report_page[report_page.index('id="headline"'):report_page.index('id="fd_sweep"')]
     assert "<dt>logistic</dt>" in headline and "<dt>evil&lt;b&gt;</dt>" in headline
     # Within a digit of the floor (15.95 digits where no floor is stored) is a tie; sympy's timeout is no result.
     assert "<b>sympy, tape_reverse, torch tie</b> reach the float64 floor" in headline
@@ -180,7 +184,7 @@ def test_missing_tables_and_meta_omit_sections(tmp_path, report_run_dir):
     shutil.copy(report_run_dir / "results.csv", bare)
     page = render_report(bare).read_text(encoding="utf-8")
     ids = re.findall(r'<section id="([^"]+)"', page)
-    assert ids == ["headline", "accuracy", "runtime", "reference", "details"]
+    assert ids == ["overview", "accuracy", "headline", "runtime", "reference", "details"]
 
 
 def test_comparison(tmp_path, report_run_dir):
@@ -192,7 +196,29 @@ def test_comparison(tmp_path, report_run_dir):
     rows = re.findall(r"<tr><td>.*?</tr>", page, flags=re.S)
     assert len(rows) == (4 + 3 + 1) * len(DIGITS)
     assert sum('class="num neg">-2.0' in r for r in rows) == 6  # sympy lost 2 digits wherever it ran
-    assert "in 0 and fewer in 6 of" in page
+    assert "B is more accurate in 0 and less accurate in 6;" in page
+    assert 'role="alert"' not in page   # same configuration: no warning
+
+
+def test_comparison_counts_only_differences_beyond_round_off(tmp_path, report_run_dir):
+    """sympy 0.6 digits worse at ~16 digits is round-off, not a difference; tape/torch unchanged are the same."""
+    other = _write_run(tmp_path / "run-b", shift=-0.6)
+    page = render_comparison(report_run_dir, other, tmp_path / "cmp").read_text(encoding="utf-8")
+    assert "B is more accurate in 0 and less accurate in 0;" in page
+    assert 'class="num neg"' not in page and "-0.6" in page
+
+
+def test_comparison_warns_when_configurations_differ(tmp_path, report_run_dir):
+    other = _write_run(tmp_path / "run-b")
+    meta = json.loads((other / "meta.json").read_text())
+    meta.update(quick=False, mode="default", seed=3, methods=meta["methods"][:-1])
+    (other / "meta.json").write_text(json.dumps(meta))
+    page = render_comparison(report_run_dir, other, tmp_path / "cmp").read_text(encoding="utf-8")
+    warning = page[page.index('role="alert"'):page.index("</div>", page.index('role="alert"'))]
+    assert "seed differs: A 0, B 3" in warning and "mode differs: A (not recorded), B default" in warning
+    assert "methods differ (only in A: torch_f32)" in warning
+    done = _diffbench("report", report_run_dir, other, "--out", tmp_path / "cli")
+    assert done.returncode == 0 and "warning: the runs are not comparable as they stand: seed differs" in done.stderr
 
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -233,7 +259,7 @@ def test_report_in_headless_chromium(tmp_path, report_run_dir, report_page):
     assert found, dom[-2000:]
     result = json.loads(html.unescape(found.group(1)))
     assert result["errors"] == [] and result["resources"] == []
-    assert len(result["figures"]) == 8 and all(w > 100 and h > 50 for w, h in result["figures"])
+    assert len(result["figures"]) == 6 and all(w > 100 and h > 50 for w, h in result["figures"])
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not installed at /usr/bin/chromium")
@@ -364,7 +390,7 @@ def test_report_replaces_only_the_figures_it_wrote(tmp_path, report_run_dir, rep
     figures = run_dir / "figures"
     written = json.loads((figures / WRITTEN).read_text())
     rendered = {name: (figures / name).read_bytes() for name in written}
-    assert len(written) == 8 and all(name.endswith(".svg") for name in written)
+    assert len(written) == 6 and all(name.endswith(".svg") for name in written)
     collided = written[0]
     (figures / collided).write_text("<svg>the user's own, same name</svg>")
     (figures / "my-plot.svg").write_text("<svg>the user's own</svg>")
@@ -379,3 +405,21 @@ def test_report_replaces_only_the_figures_it_wrote(tmp_path, report_run_dir, rep
     assert json.loads((figures / WRITTEN).read_text()) == written[1:]
     assert not list(run_dir.glob(".figures-*"))
     assert (run_dir / "report.html").read_text(encoding="utf-8") == report_page
+
+
+def test_unchanged_figures_are_reused_and_changed_ones_redrawn(tmp_path, report_run_dir, report_page):
+    run_dir = tmp_path / "run"
+    shutil.copytree(report_run_dir, run_dir)
+    stats = {}
+    assert render_report(run_dir, stats).read_text(encoding="utf-8") == report_page
+    assert stats["drawn"] == 0 and stats["reused"] == 6
+    sweep = pd.read_csv(run_dir / "fd_sweep.csv")
+    sweep.loc[sweep["case"] == "logistic", "rel_error"] *= 10    # only the logistic family's FD grid changes
+    sweep.to_csv(run_dir / "fd_sweep.csv", index=False)
+    before = (run_dir / "figures" / "fd_sweep_01_logistic.svg").read_text()
+    page = render_report(run_dir, stats).read_text(encoding="utf-8")
+    assert stats["drawn"] == 1 and stats["reused"] == 5
+    assert (run_dir / "figures" / "fd_sweep_01_logistic.svg").read_text() != before and page != report_page
+    (run_dir / "figures" / "fd_sweep_01_logistic.svg").unlink()   # a missing file is drawn again
+    render_report(run_dir, stats)
+    assert stats["drawn"] == 1 and (run_dir / "figures" / "fd_sweep_01_logistic.svg").exists()

@@ -46,6 +46,8 @@ def cells(results: pd.DataFrame) -> pd.DataFrame:
     for column in ["correct_digits", "rel_error", "max_rel_error", "eval_time_s", "func_time_s",
                    "cost_ratio", "setup_time_s"]:
         r[column] = r[column].where(r["ok"])
+    if "attainable_digits" not in r:
+        r["attainable_digits"] = np.nan   # NB: runs from before the float64 floor columns
     r["bad_status"] = r["status"].where(~r["ok"])
     r["bad_message"] = r["message"].where(~r["ok"])
     out = r.groupby(SETTING, sort=False, dropna=False).agg(
@@ -56,7 +58,7 @@ def cells(results: pd.DataFrame) -> pd.DataFrame:
         eval_time_s=("eval_time_s", "median"), func_time_s=("func_time_s", "median"),
         cost_ratio=("cost_ratio", "median"), setup_time_s=("setup_time_s", "median"),
         ref_digits=("ref_digits", "min"), ref_route2=("ref_route2", "first"),
-        ref_flagged=("ref_flagged", "max"),
+        ref_flagged=("ref_flagged", "max"), attainable=("attainable_digits", "min"),
     ).reset_index()
     out["status"] = out["status"].where(out["n_ok"] < out["n_points"], "ok")
     return out
@@ -64,7 +66,7 @@ def cells(results: pd.DataFrame) -> pd.DataFrame:
 
 def comparison(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     """Cells of two runs side by side: digits and eval time of each, delta digits and time ratio B/A."""
-    keep = SETTING + ["size", "digits", "status", "message", "eval_time_s"]
+    keep = SETTING + ["size", "digits", "status", "message", "eval_time_s", "attainable"]
     both = a[keep].merge(b[keep], on=["case", "param", "method"], how="outer", suffixes=("_a", "_b"))
     both["size"] = both["size_a"].fillna(both["size_b"])
     both["delta"] = both["digits_b"] - both["digits_a"]
