@@ -27,8 +27,13 @@ WRITTEN = ".written-by-report.json"   # in figures/: the files the report wrote 
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(seconds=fmt.seconds, sci=fmt.sci, num=fmt.num, short=fmt.short, heat=heat)
+    env.filters.update(seconds=fmt.seconds, sci=fmt.sci, num=fmt.num, short=fmt.short, heat=heat, wbr=word_breaks)
     return env
+
+
+def word_breaks(name) -> Markup:
+    """A method name that may wrap after its underscores (fd_<wbr>central), so narrow columns fit a header."""
+    return Markup(str(Markup.escape(name)).replace("_", "_<wbr>"))
 
 
 def build_sections(run: Run) -> list[dict]:
