@@ -1,6 +1,7 @@
 """The closing summary of `diffbench run` fits the terminal: no line wider than it, no number split."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -64,10 +65,11 @@ def test_summary_abbreviates_with_a_legend_only_when_needed():
 
 
 def test_a_piped_quick_run_prints_no_line_over_80_columns(tmp_path):
-    """COLUMNS=80 diffbench run --quick ... | cat: the closing table, the legend and the paths all fit."""
+    """COLUMNS=80 diffbench run --quick ... | cat: the closing table, the legend and the paths all fit; the
+    overflow warnings of cross_entropy_naive's float64 code are recorded in meta.json and counted in one line."""
     env = {**os.environ, "COLUMNS": "80"}
     env.pop("FORCE_COLOR", None)
-    command = [str(Path(sys.executable).with_name("diffbench")), "run", "--quick", "--only", "trace_example,logistic",
+    command = [str(Path(sys.executable).with_name("diffbench")), "run", "--quick", "--only", "trace_example,cross_entropy_naive",
                "--out", str(tmp_path / "runs"), "--no-report"]
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
@@ -75,3 +77,9 @@ def test_a_piped_quick_run_prints_no_line_over_80_columns(tmp_path):
     assert any(line.startswith("trace_example ") for line in lines)
     assert max(len(line) for line in lines) <= 80, max(lines, key=len)
     assert "\x1b[" not in done.stdout   # plain text when stdout is not a terminal
+    assert "RuntimeWarning" not in done.stderr + done.stdout
+    (run_dir,) = list((tmp_path / "runs").iterdir())
+    recorded = json.loads((run_dir / "meta.json").read_text())["warnings"]
+    assert any("cross_entropy_naive" in w and "RuntimeWarning: overflow encountered in exp" in w for w in recorded)
+    assert f"{len(recorded)} warnings raised by case code, recorded in meta.json (warnings)" in done.stdout
+    assert re.search(r"run folder: .*\(\d+\.\d s: run \d+\.\d s\)", " ".join(lines))
