@@ -423,3 +423,13 @@ def test_unchanged_figures_are_reused_and_changed_ones_redrawn(tmp_path, report_
     (run_dir / "figures" / "fd_sweep_01_logistic.svg").unlink()   # a missing file is drawn again
     render_report(run_dir, stats)
     assert stats["drawn"] == 1 and (run_dir / "figures" / "fd_sweep_01_logistic.svg").exists()
+
+
+def test_bench_times_a_report_rebuild(tmp_path, report_run_dir):
+    from diffbench.bench import RUN_TARGETS_S, time_report
+    run_dir = tmp_path / "run"
+    shutil.copytree(report_run_dir, run_dir)
+    row = time_report(run_dir, "diffbench report (of test run)")
+    size_kb = (run_dir / "report.html").stat().st_size / 1024
+    assert row["exit_code"] == 0 and row["seconds"] > 0 and row["target_s"] == RUN_TARGETS_S["report"] == 5.0
+    assert row["note"] == f"report.html {size_kb:.0f} KB"
