@@ -433,3 +433,58 @@ def test_bench_times_a_report_rebuild(tmp_path, report_run_dir):
     size_kb = (run_dir / "report.html").stat().st_size / 1024
     assert row["exit_code"] == 0 and row["seconds"] > 0 and row["target_s"] == RUN_TARGETS_S["report"] == 5.0
     assert row["note"] == f"report.html {size_kb:.0f} KB"
+
+
+LAYOUT_PROBE = """<script>
+addEventListener("load", () => {
+  const grid = document.querySelector("table.grid"), box = grid.closest(".scroll");
+  const fonts = [...document.querySelectorAll("figure svg text")]
+    .filter(t => t.getClientRects().length && t.textContent.trim())
+    .map(t => { const m = t.getScreenCTM(); return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b); });
+  parent.postMessage(JSON.stringify({scrollWidth: document.documentElement.scrollWidth, width: innerWidth,
+    height: document.documentElement.scrollHeight, grid: grid.scrollWidth, gridBox: box.clientWidth,
+    fonts: fonts, toc: [...document.querySelectorAll("nav.toc li")].map(li => li.getClientRects().length)}), "*");
+});
+</script>"""
+FRAME = """<!doctype html><html><body style="margin:0"><iframe src="{src}" style="border:0;width:{width}px;height:2000px">
+</iframe><script>addEventListener("message", e => {{ const p = document.createElement("pre"); p.id = "probe";
+p.textContent = e.data; document.body.appendChild(p); }});</script></body></html>"""
+
+
+def _layout(tmp_path: Path, page: str, width: int) -> dict:
+    """The page as Chromium lays it out in a viewport `width` px wide (an iframe: headless windows have a
+    minimum width above 400 px)."""
+    (tmp_path / "probed.html").write_text(page.replace("<head>", "<head>\n" + LAYOUT_PROBE, 1), encoding="utf-8")
+    frame = tmp_path / f"frame{width}.html"
+    frame.write_text(FRAME.format(src="probed.html", width=width), encoding="utf-8")
+    dom = _chromium(tmp_path, "--window-size=1400,2000", "--dump-dom", "--virtual-time-budget=5000",
+                    frame.as_uri()).stdout
+    found = re.search(r'<pre id="probe">(.*?)</pre>', dom, flags=re.S)
+    assert found, dom[-2000:]
+    return json.loads(html.unescape(found.group(1)))
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not installed at /usr/bin/chromium")
+@pytest.mark.parametrize("width", [1280, 400])
+def test_report_fits_1280_and_400_px(tmp_path, report_page, width):
+    layout = _layout(tmp_path, report_page, width)
+    assert layout["width"] == width
+    assert layout["scrollWidth"] <= width            # no horizontal page overflow
+    assert all(rects == 1 for rects in layout["toc"])   # no contents item split across columns
+    assert len(layout["fonts"]) > 50 and min(layout["fonts"]) >= 9.0   # figure text readable, not shrunk
+    if width == 1280:
+        assert layout["grid"] <= layout["gridBox"]   # the accuracy table needs no scrollbar of its own
+
+
+def test_overview_numbers_from_the_records(report_run_dir, report_page):
+    """The matrix's typical digits are the median over settings of each worst point, recomputed here."""
+    overview = report_page[report_page.index('id="overview"'):report_page.index('id="accuracy"')]
+    results = pd.read_csv(report_run_dir / "results.csv")
+    ok = results[results["status"] == "ok"]
+    for method in DIGITS:
+        typical = ok[ok["method"] == method].groupby(["case", "param"])["correct_digits"].min().median()
+        row = re.search(rf'<td class="m">{method}</td>\s*<td class="num" style="[^"]*">([\d.]+)</td>', overview)
+        assert row and float(row.group(1)) == pytest.approx(typical, abs=0.05), method
+    # one tie at the floor (15.95 digits where no floor is stored): sympy, tape_reverse, torch; the rest below it
+    assert "sympy, tape_reverse and torch reach the float64 floor at the median setting" in overview
+    assert "Below the floor: fd_central typically" in overview and "sympy 2 (timed out 1, failed 1)" in overview

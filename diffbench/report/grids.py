@@ -25,7 +25,7 @@ def _grid(n_panels: int, n_legend: int, sharex: bool = True, sharey: bool = True
     Returns the figure, its axes, the number of columns and of legend columns."""
     columns = min(MAX_COLUMNS, n_panels)
     rows = math.ceil(n_panels / columns)
-    legend_columns = min(n_legend, 2 * columns)
+    legend_columns = min(n_legend, max(2, columns))   # NB: wider legends overhang a figure of few panels
     legend_rows = math.ceil(n_legend / legend_columns)
     width, height = 0.75 + columns * PANEL_IN[0], 0.95 + 0.17 * legend_rows + rows * PANEL_IN[1]
     fig = Figure(figsize=(width, height))

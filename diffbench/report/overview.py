@@ -31,6 +31,7 @@ def method_rows(run: Run) -> list[dict]:
             "method": method, "typical": score["median_digits"], "shortfall": score["median"],
             "worst": None if worst is None else float(worst["clipped"]),
             "worst_where": "" if worst is None else _where(worst),
+            "worst_limit": "" if worst is None or pd.isna(worst.get("limit")) else str(worst["limit"]),
             **_fails(mine, ok, n_settings),
             "cost": _median(mine, "cost_ratio"), "setup": _median(mine, "setup_time_s"),
             "break_even": _median(mine, "break_even_evals"), "swell": _swell_law(run, method)})
@@ -113,8 +114,9 @@ def takeaways(rows: list[dict], n_settings: int) -> list[str]:
                    + ".")
     worst = min((r for r in scored if r["worst"] is not None), key=lambda r: r["worst"], default=None)
     if worst is not None:
+        limit = f" (limit: {worst['worst_limit']})" if worst["worst_limit"] else ""
         out.append(f"The fewest digits of the run: {worst['method']} with {worst['worst']:.1f} at "
-                   f"{worst['worst_where']}.")
+                   f"{worst['worst_where']}{limit}.")
     return out
 
 

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from diffbench.report import fd_section, grids, swell_tables
 from diffbench.report.aggregate import params_by_size
-from diffbench.report.figures import palette, swell as swell_figure
+from diffbench.report.figures import palette, slim as slim_svg, swell as swell_figure
 from diffbench.report.fmt import sci
 from diffbench.report.headline import headlines
 from diffbench.report.overview import STATUS_WORDS, overview
@@ -180,7 +180,7 @@ def traces(run: Run) -> dict | None:
         where = f" ({stored['params']})" if stored["params"] not in ("", "-") else ""
         caption = (f"Computational graph of {stored['case']}{where} at its point 0: one box per intermediate "
                    f"v_i with its operation, value and adjoint v̄_i (ȳ = 1); arrows are dependencies.")
-        figure = Figure(_name("trace", k, stored["case"]), Markup(stored["svg"]), caption)
+        figure = Figure(_name("trace", k, stored["case"]), Markup(slim_svg(stored["svg"])), caption)
         out.append({"case": stored["case"], "figure": figure, "tables": [stored["forward"], stored["reverse"]]})
     return {"traces": out, "figures": [t["figure"] for t in out], "survey_case": SURVEY_TRACE_CASE} if out else None
 
