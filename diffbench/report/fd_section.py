@@ -5,6 +5,7 @@ import pandas as pd
 
 from diffbench.report import grids
 from diffbench.report.aggregate import FLOOR, is_fd, representative_param
+from diffbench.report.overview import STATUS_WORDS
 from diffbench.report.run import Run
 
 FIGURE3_CASE, FIGURE3_PARAM, FIGURE3_POINT = "logistic", "n=4", 0   # l_4 at x = 0.2, point 0 of the case
@@ -83,7 +84,8 @@ def kink_rows(run: Run) -> list[dict]:
             if r is None:
                 cells.append({"text": "·", "title": ""})
             elif pd.isna(r.get("kink_verdict")):
-                cells.append({"text": str(r["status"]), "title": str(r.get("message") or "")})
+                cells.append({"text": STATUS_WORDS.get(r["status"], str(r["status"])),
+                              "title": f"{r['status']}: {r.get('message') or ''}"})
             else:
                 distance = r.get("kink_distance")
                 title = r["kink_verdict"] + (f"; {distance:.2g} outside the limits (relative)"
