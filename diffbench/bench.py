@@ -25,7 +25,7 @@ QUICK_SIZES = {"mds": (50,), "logdet": (10,), "log_quadratic": (100,), "logistic
 # The rows where the cost-ratio targets apply (issue 5: the largest sizes).
 LARGEST = {("mds", 1000), ("logdet", 100), ("log_quadratic", 2000)}
 TARGETS = {"grad/f": 2.5, "tape/torch": 1.0, "hvp/grad": 4.0}
-RUN_TARGETS_S = {"run": 60.0, "run --quick": 15.0}
+RUN_TARGETS_S = {"run": 60.0, "run --quick": 15.0, "report": 5.0}   # report: rebuilding a run's report
 ROW_BUDGET_S = 600.0     # one row of interleaved rounds (mds N=1000 takes the longest)
 CONTESTANTS = ("f", "grad", "torch", "hvp", "torch_hvp")
 
@@ -210,7 +210,22 @@ def time_runs(quick_only: bool = False) -> list[dict]:
             done = subprocess.run(command, capture_output=True, text=True)
             rows.append({"command": f"diffbench {label}", "seconds": time.perf_counter() - start,
                          "exit_code": done.returncode, "target_s": RUN_TARGETS_S[label], "note": _run_note(done)})
+            run_dirs = [d for d in Path(out).iterdir() if (d / "report.html").exists()]
+            if run_dirs:
+                rows.append(time_report(run_dirs[0], f"diffbench report (of {label})"))
     return rows
+
+
+def time_report(run_dir: Path, label: str) -> dict:
+    """Wall seconds of `diffbench report RUN_DIR` rebuilding an existing report, and the page's size."""
+    command = [sys.executable, "-c", "from diffbench.cli import main; main()", "report", str(run_dir)]
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    page = Path(run_dir) / "report.html"
+    note = f"report.html {page.stat().st_size / 1024:.0f} KB" if page.exists() else _run_note(done)
+    return {"command": label, "seconds": seconds, "exit_code": done.returncode, "target_s": RUN_TARGETS_S["report"],
+            "note": note}
 
 
 def _run_note(done: subprocess.CompletedProcess) -> str:

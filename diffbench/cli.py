@@ -5,6 +5,7 @@ import fnmatch
 import importlib
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -237,6 +238,10 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_
         click.echo(f"interrupted: {jobs['done']} of {jobs['total']} jobs done, {jobs['left']} left; "
                    f"resume with: diffbench run --resume {run_dir}")
         sys.exit(meta["exit_code"])
+    if meta.get("warnings"):
+        console.print(f"{len(meta['warnings'])} warnings raised by case code, recorded in meta.json (warnings)",
+                      highlight=False)
+    report_start = time.perf_counter()
     if not no_report:
         try:
             from diffbench.report import render_report
@@ -246,9 +251,12 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_
                                      "status": "failed", "message": f"{type(error).__name__}: {error}"})
             meta["exit_code"] = 1
             records.write_meta(run_dir, meta)
+    report_s = time.perf_counter() - report_start
     for line in failure_lines(meta["failures"]):
         console.print(f"[red]failure[/red] {escape(line)}", markup=True, highlight=False)
-    console.print(f"run folder: {run_dir}  ({meta['total_time_s']:.1f} s)")
+    total = f"{meta['total_time_s'] + report_s:.1f} s: run {meta['total_time_s']:.1f} s" + \
+        (f" + report {report_s:.1f} s" if not no_report else "")
+    console.print(f"run folder: {run_dir}  ({total})", highlight=False)
     sys.exit(meta["exit_code"])
 
 
@@ -317,6 +325,9 @@ def report(run_dirs, out_dir):
         if len(run_dirs) == 1:
             click.echo(render_report(run_dirs[0]))
         else:
+            from diffbench.report.compare import configuration_differences
+            for line in configuration_differences(*(records.read_meta(r) for r in run_dirs)):
+                click.echo(f"warning: the runs are not comparable as they stand: {line}", err=True)
             click.echo(render_comparison(run_dirs[0], run_dirs[1], out_dir or run_dirs[1]))
     except OSError as error:   # an unwritable folder, a full disk: said in one line
         raise click.ClickException(f"could not write the report: {error}") from None

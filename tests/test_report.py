@@ -118,7 +118,9 @@ def test_sections_present_in_registry_order(report_page):
 
 def test_figures_inline_and_saved(report_run_dir, report_page):
     saved = sorted((report_run_dir / "figures").glob("*.svg"))
-    assert len(saved) == 3 + 3 + 2  # fd sweep per case, swell per family, runtime per case with >= 2 sizes
+    # one FD grid per family (3), swell per family of cases with >= 2 sizes (2: the evil case has one size),
+    # one cost-ratio grid of the cases with >= 2 sizes
+    assert len(saved) == 3 + 2 + 1
     assert report_page.count("<figure") == report_page.count("<svg") == len(saved)
     assert report_page.count("<figcaption>") == len(saved)
     assert "<?xml" not in report_page and not re.search(r'(src|href)="?https?:', report_page)
@@ -134,14 +136,16 @@ def test_user_text_is_escaped(report_run_dir, report_page):
 
 def test_accuracy_table_shows_failures_and_errors(report_page):
     accuracy = report_page[report_page.index('id="accuracy"'):report_page.index('id="fd_sweep"')]
-    assert '<span class="st">timeout</span>' in accuracy and '<span class="st">failed</span>' in accuracy
-    assert "exceeded the time budget of 5 s" in accuracy
+    # grey cells: a short readable status, the full message in the tooltip
+    assert '<td class="bad" title="timeout: exceeded the time budget of 5 s">timed out</td>' in accuracy
+    assert '<td class="bad" title="failed: RecursionError: &lt;b&gt;maximum&lt;/b&gt; recursion depth exceeded' \
+        in accuracy and 'Traceback ...">failed</td>' in accuracy
     assert "relative error 4.47e-17 (worst of 2 ok points)" in accuracy  # sympy, logistic n=1: 10**-16.35
     assert "<sup>†</sup>" in accuracy  # torch_f32 at N=32: one of two points hit a domain error
 
 
 def test_headline_names_winners(report_page):
-    headline = report_page[report_page.index('id="headline"'):report_page.index('id="accuracy"')]
+    headline = report_page[report_page.index('id="headline"'):report_page.index('id="fd_sweep"')]
     assert "<dt>logistic</dt>" in headline and "<dt>evil&lt;b&gt;</dt>" in headline
     # Within a digit of the floor (15.95 digits where no floor is stored) is a tie; sympy's timeout is no result.
     assert "<b>sympy, tape_reverse, torch tie</b> reach the float64 floor" in headline
@@ -180,7 +184,7 @@ def test_missing_tables_and_meta_omit_sections(tmp_path, report_run_dir):
     shutil.copy(report_run_dir / "results.csv", bare)
     page = render_report(bare).read_text(encoding="utf-8")
     ids = re.findall(r'<section id="([^"]+)"', page)
-    assert ids == ["headline", "accuracy", "runtime", "reference", "details"]
+    assert ids == ["overview", "accuracy", "headline", "runtime", "reference", "details"]
 
 
 def test_comparison(tmp_path, report_run_dir):
@@ -192,7 +196,29 @@ def test_comparison(tmp_path, report_run_dir):
     rows = re.findall(r"<tr><td>.*?</tr>", page, flags=re.S)
     assert len(rows) == (4 + 3 + 1) * len(DIGITS)
     assert sum('class="num neg">-2.0' in r for r in rows) == 6  # sympy lost 2 digits wherever it ran
-    assert "in 0 and fewer in 6 of" in page
+    assert "B is more accurate in 0 and less accurate in 6;" in page
+    assert 'role="alert"' not in page   # same configuration: no warning
+
+
+def test_comparison_counts_only_differences_beyond_round_off(tmp_path, report_run_dir):
+    """sympy 0.6 digits worse at ~16 digits is round-off, not a difference; tape/torch unchanged are the same."""
+    other = _write_run(tmp_path / "run-b", shift=-0.6)
+    page = render_comparison(report_run_dir, other, tmp_path / "cmp").read_text(encoding="utf-8")
+    assert "B is more accurate in 0 and less accurate in 0;" in page
+    assert 'class="num neg"' not in page and "-0.6" in page
+
+
+def test_comparison_warns_when_configurations_differ(tmp_path, report_run_dir):
+    other = _write_run(tmp_path / "run-b")
+    meta = json.loads((other / "meta.json").read_text())
+    meta.update(quick=False, mode="default", seed=3, methods=meta["methods"][:-1])
+    (other / "meta.json").write_text(json.dumps(meta))
+    page = render_comparison(report_run_dir, other, tmp_path / "cmp").read_text(encoding="utf-8")
+    warning = page[page.index('role="alert"'):page.index("</div>", page.index('role="alert"'))]
+    assert "seed differs: A 0, B 3" in warning and "mode differs: A (not recorded), B default" in warning
+    assert "methods differ (only in A: torch_f32)" in warning
+    done = _diffbench("report", report_run_dir, other, "--out", tmp_path / "cli")
+    assert done.returncode == 0 and "warning: the runs are not comparable as they stand: seed differs" in done.stderr
 
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -233,7 +259,7 @@ def test_report_in_headless_chromium(tmp_path, report_run_dir, report_page):
     assert found, dom[-2000:]
     result = json.loads(html.unescape(found.group(1)))
     assert result["errors"] == [] and result["resources"] == []
-    assert len(result["figures"]) == 8 and all(w > 100 and h > 50 for w, h in result["figures"])
+    assert len(result["figures"]) == 6 and all(w > 100 and h > 50 for w, h in result["figures"])
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not installed at /usr/bin/chromium")
@@ -364,7 +390,7 @@ def test_report_replaces_only_the_figures_it_wrote(tmp_path, report_run_dir, rep
     figures = run_dir / "figures"
     written = json.loads((figures / WRITTEN).read_text())
     rendered = {name: (figures / name).read_bytes() for name in written}
-    assert len(written) == 8 and all(name.endswith(".svg") for name in written)
+    assert len(written) == 6 and all(name.endswith(".svg") for name in written)
     collided = written[0]
     (figures / collided).write_text("<svg>the user's own, same name</svg>")
     (figures / "my-plot.svg").write_text("<svg>the user's own</svg>")
@@ -379,3 +405,86 @@ def test_report_replaces_only_the_figures_it_wrote(tmp_path, report_run_dir, rep
     assert json.loads((figures / WRITTEN).read_text()) == written[1:]
     assert not list(run_dir.glob(".figures-*"))
     assert (run_dir / "report.html").read_text(encoding="utf-8") == report_page
+
+
+def test_unchanged_figures_are_reused_and_changed_ones_redrawn(tmp_path, report_run_dir, report_page):
+    run_dir = tmp_path / "run"
+    shutil.copytree(report_run_dir, run_dir)
+    stats = {}
+    assert render_report(run_dir, stats).read_text(encoding="utf-8") == report_page
+    assert stats["drawn"] == 0 and stats["reused"] == 6
+    sweep = pd.read_csv(run_dir / "fd_sweep.csv")
+    sweep.loc[sweep["case"] == "logistic", "rel_error"] *= 10    # only the logistic family's FD grid changes
+    sweep.to_csv(run_dir / "fd_sweep.csv", index=False)
+    before = (run_dir / "figures" / "fd_sweep_01_logistic.svg").read_text()
+    page = render_report(run_dir, stats).read_text(encoding="utf-8")
+    assert stats["drawn"] == 1 and stats["reused"] == 5
+    assert (run_dir / "figures" / "fd_sweep_01_logistic.svg").read_text() != before and page != report_page
+    (run_dir / "figures" / "fd_sweep_01_logistic.svg").unlink()   # a missing file is drawn again
+    render_report(run_dir, stats)
+    assert stats["drawn"] == 1 and (run_dir / "figures" / "fd_sweep_01_logistic.svg").exists()
+
+
+def test_bench_times_a_report_rebuild(tmp_path, report_run_dir):
+    from diffbench.bench import RUN_TARGETS_S, time_report
+    run_dir = tmp_path / "run"
+    shutil.copytree(report_run_dir, run_dir)
+    row = time_report(run_dir, "diffbench report (of test run)")
+    size_kb = (run_dir / "report.html").stat().st_size / 1024
+    assert row["exit_code"] == 0 and row["seconds"] > 0 and row["target_s"] == RUN_TARGETS_S["report"] == 5.0
+    assert row["note"] == f"report.html {size_kb:.0f} KB"
+
+
+LAYOUT_PROBE = """<script>
+addEventListener("load", () => {
+  const grid = document.querySelector("table.grid"), box = grid.closest(".scroll");
+  const fonts = [...document.querySelectorAll("figure svg text")]
+    .filter(t => t.getClientRects().length && t.textContent.trim())
+    .map(t => { const m = t.getScreenCTM(); return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b); });
+  parent.postMessage(JSON.stringify({scrollWidth: document.documentElement.scrollWidth, width: innerWidth,
+    height: document.documentElement.scrollHeight, grid: grid.scrollWidth, gridBox: box.clientWidth,
+    fonts: fonts, toc: [...document.querySelectorAll("nav.toc li")].map(li => li.getClientRects().length)}), "*");
+});
+</script>"""
+FRAME = """<!doctype html><html><body style="margin:0"><iframe src="{src}" style="border:0;width:{width}px;height:2000px">
+</iframe><script>addEventListener("message", e => {{ const p = document.createElement("pre"); p.id = "probe";
+p.textContent = e.data; document.body.appendChild(p); }});</script></body></html>"""
+
+
+def _layout(tmp_path: Path, page: str, width: int) -> dict:
+    """The page as Chromium lays it out in a viewport `width` px wide (an iframe: headless windows have a
+    minimum width above 400 px)."""
+    (tmp_path / "probed.html").write_text(page.replace("<head>", "<head>\n" + LAYOUT_PROBE, 1), encoding="utf-8")
+    frame = tmp_path / f"frame{width}.html"
+    frame.write_text(FRAME.format(src="probed.html", width=width), encoding="utf-8")
+    dom = _chromium(tmp_path, "--window-size=1400,2000", "--dump-dom", "--virtual-time-budget=5000",
+                    frame.as_uri()).stdout
+    found = re.search(r'<pre id="probe">(.*?)</pre>', dom, flags=re.S)
+    assert found, dom[-2000:]
+    return json.loads(html.unescape(found.group(1)))
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not installed at /usr/bin/chromium")
+@pytest.mark.parametrize("width", [1280, 400])
+def test_report_fits_1280_and_400_px(tmp_path, report_page, width):
+    layout = _layout(tmp_path, report_page, width)
+    assert layout["width"] == width
+    assert layout["scrollWidth"] <= width            # no horizontal page overflow
+    assert all(rects == 1 for rects in layout["toc"])   # no contents item split across columns
+    assert len(layout["fonts"]) > 50 and min(layout["fonts"]) >= 9.0   # figure text readable, not shrunk
+    if width == 1280:
+        assert layout["grid"] <= layout["gridBox"]   # the accuracy table needs no scrollbar of its own
+
+
+def test_overview_numbers_from_the_records(report_run_dir, report_page):
+    """The matrix's typical digits are the median over settings of each worst point, recomputed here."""
+    overview = report_page[report_page.index('id="overview"'):report_page.index('id="accuracy"')]
+    results = pd.read_csv(report_run_dir / "results.csv")
+    ok = results[results["status"] == "ok"]
+    for method in DIGITS:
+        typical = ok[ok["method"] == method].groupby(["case", "param"])["correct_digits"].min().median()
+        row = re.search(rf'<td class="m">{method}</td>\s*<td class="num" style="[^"]*">([\d.]+)</td>', overview)
+        assert row and float(row.group(1)) == pytest.approx(typical, abs=0.05), method
+    # one tie at the floor (15.95 digits where no floor is stored): sympy, tape_reverse, torch; the rest below it
+    assert "sympy, tape_reverse and torch reach the float64 floor at the median setting" in overview
+    assert "Below the floor: fd_central typically" in overview and "sympy 2 (timed out 1, failed 1)" in overview

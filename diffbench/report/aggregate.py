@@ -46,6 +46,8 @@ def cells(results: pd.DataFrame) -> pd.DataFrame:
     for column in ["correct_digits", "rel_error", "max_rel_error", "eval_time_s", "func_time_s",
                    "cost_ratio", "setup_time_s", "shortfall_digits"]:
         r[column] = r[column].where(r["ok"])
+    if "attainable_digits" not in r:
+        r["attainable_digits"] = np.nan   # NB: runs from before the float64 floor columns
     r["bad_status"] = r["status"].where(~r["ok"])
     r["bad_message"] = r["message"].where(~r["ok"])
     out = r.groupby(SETTING, sort=False, dropna=False).agg(
@@ -65,7 +67,7 @@ def cells(results: pd.DataFrame) -> pd.DataFrame:
 
 def comparison(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     """Cells of two runs side by side: digits and eval time of each, delta digits and time ratio B/A."""
-    keep = SETTING + ["size", "digits", "status", "message", "eval_time_s"]
+    keep = SETTING + ["size", "digits", "status", "message", "eval_time_s", "attainable"]
     both = a[keep].merge(b[keep], on=["case", "param", "method"], how="outer", suffixes=("_a", "_b"))
     both["size"] = both["size_a"].fillna(both["size_b"])
     both["delta"] = both["digits_b"] - both["digits_a"]

@@ -2,19 +2,19 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import shutil
 import tempfile
-from concurrent.futures import Future, ProcessPoolExecutor
+import time
+from concurrent.futures import Future
 from pathlib import Path
 
 import jinja2
-import pandas as pd
 from markupsafe import Markup
 
 from diffbench.report import fmt
-from diffbench.report.aggregate import comparison
+from diffbench.report.compare import compare_context
+from diffbench.report.figure_cache import KEYS, FigureDrawer, stored_keys
 from diffbench.report.run import Run, load_run
 from diffbench.report.sections import SECTIONS, heat
 
@@ -27,8 +27,13 @@ WRITTEN = ".written-by-report.json"   # in figures/: the files the report wrote 
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(seconds=fmt.seconds, sci=fmt.sci, num=fmt.num, short=fmt.short, heat=heat)
+    env.filters.update(seconds=fmt.seconds, sci=fmt.sci, num=fmt.num, short=fmt.short, heat=heat, wbr=word_breaks)
     return env
+
+
+def word_breaks(name) -> Markup:
+    """A method name that may wrap after its underscores (fd_<wbr>central), so narrow columns fit a header."""
+    return Markup(str(Markup.escape(name)).replace("_", "_<wbr>"))
 
 
 def build_sections(run: Run) -> list[dict]:
@@ -47,22 +52,29 @@ def build_sections(run: Run) -> list[dict]:
     return sections
 
 
-def render_report(run_dir: Path) -> Path:
-    """Write run_dir/report.html and run_dir/figures/*.svg from the run's CSVs and meta.json."""
-    # NB: figures are the slow part (matplotlib), so they are drawn in worker processes, the page in order
-    with ProcessPoolExecutor(max_workers=FIGURE_WORKERS, mp_context=multiprocessing.get_context("forkserver")) as pool:
-        run = load_run(run_dir, pool)
+def render_report(run_dir: Path, stats: dict | None = None) -> Path:
+    """Write run_dir/report.html and run_dir/figures/*.svg from the run's CSVs and meta.json.
+
+    `stats`, when given, receives seconds and how many figures were drawn and reused from figures/."""
+    start = time.perf_counter()
+    folder = Path(run_dir) / FIGURE_DIR
+    # NB: figures are the slow part (matplotlib): one whose data and code are unchanged is reused from figures/,
+    # the others are drawn in worker processes while the page is assembled in order
+    with FigureDrawer(folder, stored_keys(folder, _written_by_report(folder)), FIGURE_WORKERS) as drawer:
+        run = load_run(run_dir, drawer)
         sections = build_sections(run)
     page = environment().get_template("report.html.j2").render(meta=run.meta, sections=sections)
     figures = {f"{figure.name}.svg": str(figure.svg) for section in sections
                for figure in section["ctx"].get("figures", [])}
-    save_figures(run.path, figures)
+    save_figures(run.path, figures, drawer.keys)
     out = run.path / "report.html"
     out.write_text(page, encoding="utf-8")
+    if stats is not None:
+        stats.update(seconds=time.perf_counter() - start, drawn=drawer.drawn, reused=drawer.reused)
     return out
 
 
-def save_figures(run_dir: Path, figures: dict[str, str]) -> None:
+def save_figures(run_dir: Path, figures: dict[str, str], keys: dict[str, str] | None = None) -> None:
     """Put `figures` (file name -> SVG) in run_dir/figures/, written in a temporary folder and swapped in.
 
     Only files an earlier report wrote (listed in figures/.written-by-report.json) are replaced or removed;
@@ -74,8 +86,10 @@ def save_figures(run_dir: Path, figures: dict[str, str]) -> None:
     try:
         for name, svg in figures.items():
             (staging / name).write_text(svg, encoding="utf-8")
+        keys = keys or {}
         if not target.exists():
             (staging / WRITTEN).write_text(json.dumps(sorted(figures)), encoding="utf-8")
+            (staging / KEYS).write_text(json.dumps({n: keys[n] for n in sorted(figures) if n in keys}), "utf-8")
             os.rename(staging, target)
             return
         ours = _written_by_report(target)
@@ -88,6 +102,7 @@ def save_figures(run_dir: Path, figures: dict[str, str]) -> None:
             os.replace(staging / name, target / name)
             placed.append(name)
         (target / WRITTEN).write_text(json.dumps(placed), encoding="utf-8")
+        (target / KEYS).write_text(json.dumps({n: keys[n] for n in placed if n in keys}), encoding="utf-8")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -103,32 +118,11 @@ def _written_by_report(folder: Path) -> set[str]:
 
 
 def render_comparison(run_a: Path, run_b: Path, out_dir: Path) -> Path:
-    """Write out_dir/compare.html: digits and eval time of every case x param x method in two runs."""
-    a, b = load_run(run_a), load_run(run_b)
-    rows = comparison(a.cells, b.cells)
-    delta, ratio = rows["delta"].dropna(), rows["ratio"].dropna()
-    summary = {"better": int((delta > 0.5).sum()), "worse": int((delta < -0.5).sum()), "compared": len(delta),
-               "median_ratio": float(ratio.median()) if len(ratio) else None, "timed": len(ratio)}
-    runs = [{"label": label, "path": str(r.path), "meta": r.meta} for label, r in (("A", a), ("B", b))]
-    page = environment().get_template("compare.html.j2").render(
-        runs=runs, rows=[_compare_row(r) for r in rows.to_dict("records")], summary=summary)
+    """Write out_dir/compare.html: both configurations (differences in a warning), then the digits and eval
+    time of every case x param x method in the two runs."""
+    context = compare_context(load_run(run_a), load_run(run_b))
+    page = environment().get_template("compare.html.j2").render(**context)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "compare.html").write_text(page, encoding="utf-8")
     return out / "compare.html"
-
-
-def _compare_row(r: dict) -> dict:
-    sides = []
-    for side in ("a", "b"):
-        digits, status, message = r[f"digits_{side}"], r[f"status_{side}"], r[f"message_{side}"]
-        shown = _number(digits)
-        label = None if shown is not None else ("–" if pd.isna(status) else str(status))
-        sides.append({"digits": shown, "label": label, "title": "" if pd.isna(message) else str(message)})
-    return {"case": r["case"], "param": r["param"], "method": r["method"], "sides": sides,
-            "delta": _number(r["delta"]), "ratio": _number(r["ratio"]),
-            "times": [_number(r["eval_time_s_a"]), _number(r["eval_time_s_b"])]}
-
-
-def _number(x) -> float | None:
-    return None if pd.isna(x) else float(x)

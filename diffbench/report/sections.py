@@ -9,16 +9,19 @@ import matplotlib as mpl
 import pandas as pd
 from markupsafe import Markup
 
-from diffbench.report import figures, swell_tables
-from diffbench.report.aggregate import REPRESENTATIVE_PARAM, is_fd, params_by_size, representative_param
-from diffbench.report.fmt import sci, short
+from diffbench.report import fd_section, grids, swell_tables
+from diffbench.report.aggregate import params_by_size
+from diffbench.report.figures import palette, slim as slim_svg, swell as swell_figure
+from diffbench.report.fmt import sci
 from diffbench.report.headline import headlines
+from diffbench.report.overview import STATUS_WORDS, overview
 from diffbench.report.run import Run
 from diffbench.trace import read_traces
 
 HEAT = mpl.colors.LinearSegmentedColormap.from_list(
     "digits", [(0, "#e58a7f"), (6 / 16, "#f5d38f"), (10 / 16, "#eef2d8"), (13 / 16, "#b3d9cc"), (1, "#86bcd6")])
 BAD_STATUSES = ("failed", "timeout", "domain_error")  # shown as failures in the run details
+SURVEY_TRACE_CASE = "trace_example"   # the survey's f(x1, x2) of its Tables 2-3: its trace is shown open
 
 
 @dataclass
@@ -27,11 +30,19 @@ class Figure:
     svg: Markup     # inline SVG from matplotlib, which escapes its text (a Future of it until the page is built)
     caption: str
     number: int = 0  # assigned in page order when the report is assembled
+    survey: str = ""  # the survey's own number for the figure it reproduces ("Figure 3"), else empty
+
+
+# the results columns the headline reads (diffbench/report/headline.py); a narrow copy filters much faster
+HEADLINE_COLUMNS = ("case", "family", "param", "method", "point", "status", "correct_digits", "attainable_digits",
+                    "f_digits", "shortfall_digits", "limit", "eval_time_s", "cost_ratio", "float_cost_ratio",
+                    "setup_time_s", "break_even_evals")
 
 
 def headline(run: Run) -> dict | None:
     cells = run.cells.sort_values("case", key=lambda c: c.map({k: i for i, k in enumerate(run.cases)}), kind="stable")
-    return {"families": headlines(cells, run.results)} if not cells.empty else None
+    results = run.results[[c for c in HEADLINE_COLUMNS if c in run.results]]
+    return {"families": headlines(cells, results)} if not cells.empty else None
 
 
 def accuracy(run: Run) -> dict | None:
@@ -53,7 +64,7 @@ def _accuracy_cell(cell) -> dict:
     if cell is None:
         return {"kind": "none"}
     if cell.n_ok == 0:
-        return {"kind": "bad", "status": cell.status, "short": short(cell.message, 40),
+        return {"kind": "bad", "status": cell.status, "short": STATUS_WORDS.get(cell.status, str(cell.status)),
                 "title": f"{cell.status}: {cell.message}" if pd.notna(cell.message) else str(cell.status)}
     title = f"relative error {sci(cell.rel_error)} (worst of {cell.n_ok} ok point{'s' * (cell.n_ok != 1)})"
     if pd.notna(cell.max_rel_error):
@@ -74,69 +85,53 @@ def heat(digits: float) -> str:
 
 
 def fd_sweep(run: Run) -> dict | None:
-    sweep, results = run.tables["fd_sweep"], run.results
-    ok = results["status"].eq("ok").fillna(False)
-    out = []
-    for case in [c for c in run.cases if (sweep["case"] == c).any()]:
-        rows, param, point, direction = _canonical_sweep(sweep[sweep["case"] == case], case)
-        if rows["rel_error"].notna().sum() == 0:
-            continue
-        at = results[ok & (results["case"] == case) & (results["param"] == param) & (results["point"] == point)]
-        refs = [(m, e) for m, e in zip(at["method"], at["rel_error"]) if not is_fd(m) and pd.notna(e)]
-        name = _name("fd_sweep", len(out), case)
-        title = f"{case} · {param} · point {point} · direction {direction}"
-        caption = f"Finite-difference error vs step size for {case} ({param}, point {point}, direction {direction})."
-        out.append(Figure(name, run.draw(figures.fd_sweep, name, title, rows, refs), caption))
-        if case in REPRESENTATIVE_PARAM and rows["abs_error"].notna().any():    # the survey's Figure 3: absolute
-            scale = float((rows["abs_error"] / rows["rel_error"]).dropna().median())
-            name = _name("fd_sweep_abs", len(out), case)
-            out.append(Figure(name, run.draw(figures.fd_sweep, name, title, rows, [(m, e * scale) for m, e in refs],
-                                             "abs_error"), caption.replace("error", "absolute error", 1)))
-    return {"figures": out} if out else None
+    return fd_section.fd_sweep(run, Figure, _name)
 
 
-def _canonical_sweep(rows: pd.DataFrame, case: str) -> tuple[pd.DataFrame, str, object, str]:
-    """A case's sweep at its representative param, point 0 (else the first) and the full direction (else any)."""
-    param = representative_param(rows, case)
-    rows = rows[rows["param"] == param]
-    point = 0 if (rows["point"] == 0).any() else rows["point"].min()
-    if pd.isna(point):
-        point = "–"
-    else:
-        rows = rows[rows["point"] == point]
-    directions = list(rows["direction"].dropna().unique())
-    direction = "full" if "full" in directions else (directions[0] if directions else "–")
-    return (rows[rows["direction"] == direction] if directions else rows), param, point, direction
+def survey(run: Run) -> dict | None:
+    """The survey's reproductions up front: Figure 3 (FD error vs h for l_4 at 0.2) and Table 1 (swell)."""
+    figure3 = fd_section.figure3(run, Figure, _name)
+    table1 = swell_tables.table1(run)
+    if figure3 is None and table1 is None:
+        return None
+    figures = [figure3["figure"]] if figure3 else []
+    for figure in figures:
+        figure.survey = "Figure 3"
+    return {"figures": figures, "table1": table1, "traces": bool(read_traces(run.path))}
 
 
 def swell(run: Run) -> dict | None:
     table = run.tables["swell"].dropna(subset=["nodes"])
     if table.empty:
         return None
-    colours = {**figures.palette(r for r in table["representation"] if r != "function"), "function": "#444444"}
+    colours = {**palette(r for r in table["representation"] if r != "function"), "function": "#444444"}
     table = table.sort_values(["size", "param"], na_position="last", kind="stable")
+    # NB: a size-vs-parameter plot of a single size is one dot per representation: only swept cases are drawn
+    sizes = table.groupby("case")["param"].nunique()
+    single = [c for c in run.cases if c in sizes.index and sizes[c] < 2]
+    table = table[table["case"].map(sizes) >= 2]
     out = []
     for family, rows in table.groupby(table["family"].fillna("(no family)"), sort=False):
         name = _name("swell", len(out), family)
         representations = ", ".join(rows["representation"].unique())
         caption = f"Expression swell in family {family}: size of the derivative vs the case parameter " \
                   f"(log scale), one line per representation ({representations})."
-        out.append(Figure(name, run.draw(figures.swell, name, family, rows, colours), caption))
-    return {"figures": out, **swell_tables.swell_extras(run)}
+        out.append(Figure(name, run.draw(swell_figure, name, family, rows, colours), caption))
+    return {"figures": out, "single": single, **swell_tables.swell_extras(run)}
 
 
 def runtime(run: Run) -> dict | None:
     cells = run.cells.sort_values(["size", "param"], na_position="last", kind="stable")
-    timed = cells[cells[["eval_time_s", "cost_ratio", "setup_time_s"]].notna().any(axis=1)]
-    colours = figures.palette(run.methods)
+    timed = cells[cells["cost_ratio"].notna()]
     out = []
-    # NB: a runtime-vs-size plot needs at least two sizes; single-size cases are in the phase table below
+    # NB: a cost-vs-size panel needs at least two sizes; single-size cases are in the phase table below
     swept = [c for c in run.cases if timed.loc[timed["case"] == c, "size"].dropna().nunique() >= 2]
-    for case in swept:
-        name = _name("runtime", len(out), case)
-        caption = f"Runtime for {case}: median over points of each method's time per derivative evaluation, " \
-                  f"its cost ratio to one function evaluation, and its one-off setup time, vs problem size."
-        out.append(Figure(name, run.draw(figures.runtime, name, case, timed[timed["case"] == case], colours), caption))
+    if swept:
+        name = _name("runtime", 0, "cost-ratio")
+        caption = ("Cost ratio of each method (median over points of one derivative evaluation over one evaluation "
+                   "of f the way the method evaluates it) against problem size, one panel per swept case, log-log.")
+        out.append(Figure(name, run.draw(grids.cost_grid, name, "cost ratio vs size", timed, swept,
+                                         palette(run.methods)), caption))
     timing = run.tables["timing"].dropna(subset=["time_s"])
     phases = [p for p in timing["phase"].unique() if pd.notna(p)]
     medians = timing.groupby(["method", "phase"])["time_s"].median()
@@ -157,8 +152,12 @@ def reference(run: Run) -> dict | None:
     for case in run.cases:
         group = grouped[grouped["case"] == case].sort_values(["size", "param"], na_position="last")
         rows += [dict(r._asdict(), flagged=bool(pd.notna(r.flagged) and r.flagged)) for r in group.itertuples()]
-    return {"rows": rows, "required": run.meta.get("ref_required_digits"),
-            "n_flagged": sum(r["flagged"] for r in rows)}
+    required = run.meta.get("ref_required_digits")
+    # NB: the table lists only the exceptions: settings whose routes agree to fewer than the required digits
+    exceptions = [r for r in rows if r["flagged"] or (required is not None and r["digits"] < required)]
+    return {"rows": exceptions, "n_settings": len(rows), "required": required, "n_flagged": len(exceptions),
+            "lowest": min(r["digits"] for r in rows), "routes": sorted({str(r["route2"]) for r in rows
+                                                                     if isinstance(r["route2"], str)})}
 
 
 def details(run: Run) -> dict:
@@ -183,9 +182,9 @@ def traces(run: Run) -> dict | None:
         where = f" ({stored['params']})" if stored["params"] not in ("", "-") else ""
         caption = (f"Computational graph of {stored['case']}{where} at its point 0: one box per intermediate "
                    f"v_i with its operation, value and adjoint v̄_i (ȳ = 1); arrows are dependencies.")
-        figure = Figure(_name("trace", k, stored["case"]), Markup(stored["svg"]), caption)
+        figure = Figure(_name("trace", k, stored["case"]), Markup(slim_svg(stored["svg"])), caption)
         out.append({"case": stored["case"], "figure": figure, "tables": [stored["forward"], stored["reverse"]]})
-    return {"traces": out, "figures": [t["figure"] for t in out]} if out else None
+    return {"traces": out, "figures": [t["figure"] for t in out], "survey_case": SURVEY_TRACE_CASE} if out else None
 
 
 def experiments(run: Run) -> dict | None:
@@ -220,14 +219,15 @@ class Section:
 # Page order. To add a section: write build(run) -> dict | None here, a macro of the same key in
 # templates/sections.html.j2 taking that dict, and append a Section below. Figures go in ctx["figures"].
 SECTIONS: tuple[Section, ...] = (
-    Section("headline", "Headline", headline),
+    Section("overview", "The answer: every method over the whole run", overview),
+    Section("survey", "The survey's results, reproduced", survey),
     Section("accuracy", "Accuracy", accuracy),
+    Section("headline", "Per family", headline),
     Section("fd_sweep", "Finite differences: error vs step size", fd_sweep),
     Section("swell", "Expression swell", swell),
-    Section("survey_table1", "Survey Table 1: the logistic map, reproduced", swell_tables.table1),
     Section("runtime", "Runtime and cost", runtime),
     Section("reference", "Reference quality", reference),
-    Section("traces", "Evaluation traces", traces),
+    Section("traces", "Evaluation traces (the survey's Tables 2–3)", traces),
     Section("experiments", "Experiments", experiments),
     Section("details", "Run details", details),
 )

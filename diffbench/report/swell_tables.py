@@ -33,17 +33,16 @@ def growth(run: Run) -> list[dict]:
         from diffbench.swell import fit_rows   # NB: lazy, keeps start-up fast: only older runs lack swell_fits
         fits = pd.DataFrame(fit_rows(swell))
     rows = []
+    fitted = {key: group.iloc[0] for key, group in fits.groupby(["case", "representation", "measure"], sort=False)} \
+        if not fits.empty else {}
+    lanes = dict(tuple(swell.groupby(["case", "representation"], sort=False)))
     for case in run.cases:
-        table = swell[swell["case"] == case]
-        for rep in _order(table["representation"].dropna().unique()):
-            lane = table[table["representation"] == rep].sort_values("size")
+        for rep in _order({r for c, r in lanes if c == case}):
+            lane = lanes[(case, rep)].sort_values("size")
             ok = _ok(lane)
             stop = lane[~lane["status"].fillna("ok").isin(("ok", "skipped"))]
-            laws = {}
-            for measure in ("nodes", "ops"):
-                found = fits[(fits["case"] == case) & (fits["representation"] == rep) & (fits["measure"] == measure)] \
-                    if not fits.empty else fits
-                laws[measure] = _phrase(found.iloc[0]) if len(found) else "–"
+            laws = {measure: _phrase(fitted[(case, rep, measure)]) if (case, rep, measure) in fitted else "–"
+                    for measure in ("nodes", "ops")}
             last = ok.iloc[-1] if len(ok) else None
             rows.append({
                 "case": case, "representation": rep, "nodes_law": laws["nodes"], "ops_law": laws["ops"],
@@ -133,5 +132,12 @@ def table1(run: Run) -> dict | None:
 
 
 def swell_extras(run: Run) -> dict:
-    """What the swell section shows besides its figures."""
-    return {"growth": growth(run), "times": times(run)}
+    """What the swell section shows besides its figures: rows without a law are named once, not tabled."""
+    rows = growth(run)
+    lawless = [r for r in rows if all(_lawless(r[k]) for k in ("nodes_law", "ops_law")) and not r["stopped"]]
+    too_few = list(dict.fromkeys(r["case"] for r in lawless))
+    return {"growth": [r for r in rows if r not in lawless], "too_few": too_few, "times": times(run)}
+
+
+def _lawless(law: str) -> bool:
+    return law == "–" or law.startswith("too few sizes")

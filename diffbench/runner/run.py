@@ -112,6 +112,7 @@ def _write_meta(run_dir, config, plan_, tasks, entries, failures, started, previ
     seconds = previous.get("total_time_s", 0.0) + time.perf_counter() - clock
     meta = run_meta(config, run_dir, started, seconds, status, counts, failures, plan_.rejected)
     meta["slowest_jobs"] = slowest(finished)
+    meta["warnings"] = [f"{task.label}: {w}" for task, outcome, _ in finished for w in getattr(outcome, "warnings", [])]
     meta["worker_seconds_by_method"] = time_by_method(finished)
     meta["resumed"] = previous.get("resumed", []) + ([dt.datetime.now().isoformat(timespec="seconds")]
                                                      if previous else [])

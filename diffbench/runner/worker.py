@@ -6,6 +6,7 @@ import json
 import shutil
 import time
 import traceback
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +50,7 @@ class JobOutput:
     func_times: list = field(default_factory=list)  # plain float function time per point
     seconds: float = 0.0                             # wall time of the whole job
     nonfinite_reason: str | None = None              # why NaN/inf is expected at these parameters (the case says)
+    warnings: list = field(default_factory=list)     # "Category: message" of each distinct warning, with its count
 
 
 @functools.lru_cache(maxsize=None)
@@ -64,9 +66,23 @@ def execute(job: Job, case=None) -> JobOutput:
     """Run a job (of `case` when given, else of the case its source file defines); an exception at one
     point becomes that point's failed result, not a crash."""
     start = time.perf_counter()
-    output = _execute(job, case)
+    # NB: warnings raised by case code (overflow in exp, ...) are recorded, not printed into the progress bar
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        output = _execute(job, case)
     output.seconds = time.perf_counter() - start
+    output.warnings = distinct_warnings(caught)
     return output
+
+
+def distinct_warnings(caught: list, limit: int = 10) -> list[str]:
+    """Each distinct warning once, as "Category: message (N times)", the most frequent first."""
+    counts: dict[str, int] = {}
+    for w in caught:
+        text = f"{w.category.__name__}: {w.message}"
+        counts[text] = counts.get(text, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: -item[1])[:limit]
+    return [f"{text} ({count} time{'s' * (count != 1)})" for text, count in ranked]
 
 
 def _execute(job: Job, case=None) -> JobOutput:
