@@ -15,12 +15,15 @@ from diffbench import records
 DIFFBENCH = str(Path(sys.executable).with_name("diffbench"))
 RUN = ["run", "--quick", "--only", "log_quadratic,logdet,mds", "--jobs", "2", "--no-report",
        "--methods", "tape_reverse,tape_forward,fd_central,fd_forward,torch,complex_step,richardson"]
-TIMING_COLUMNS = ["setup_time_s", "eval_time_s", "func_time_s", "cost_ratio"]
+def is_timing(column: str) -> bool:
+    """Columns measured by a clock, or derived from one (the cost ratios and their break-even)."""
+    return column.endswith("_s") or column in ("cost_ratio", "float_cost_ratio", "break_even_evals")
 
 
 def comparable(run_dir: Path, table: str = "results") -> pd.DataFrame:
     """A table without its timing columns, in a fixed row order."""
-    rows = records.read_table(run_dir, table).drop(columns=TIMING_COLUMNS if table == "results" else [])
+    rows = records.read_table(run_dir, table)
+    rows = rows.drop(columns=[c for c in rows.columns if is_timing(c)])
     order = ["case", "param", "method", "point"] if table == "results" else ["case", "param", "point", "scheme", "direction", "h"]
     return rows.sort_values(order).reset_index(drop=True)
 
