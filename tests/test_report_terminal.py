@@ -61,7 +61,7 @@ def test_summary_abbreviates_with_a_legend_only_when_needed():
     headers = " ".join(line for line in narrow.splitlines() if line.startswith("case "))
     assert all(f" {SHORT_NAMES[m]}" in headers for m in METHODS) and "tape reverse" not in headers
     legend = " ".join(narrow.split("methods:")[1].split())
-    assert all(f"{SHORT_NAMES[m]} {m}" in legend for m in METHODS)
+    assert all(f"{SHORT_NAMES[m]}={m}" in legend for m in METHODS)
 
 
 def test_a_piped_quick_run_prints_no_line_over_80_columns(tmp_path):
