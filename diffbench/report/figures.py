@@ -34,7 +34,11 @@ def swell(name: str, family: str, table: pd.DataFrame, colours: dict[str, str]) 
     """Derivative size (nodes) vs case parameter, one panel per case, one line per representation."""
     cases = ordered(table["case"])
     with mpl.rc_context({**RC, "svg.hashsalt": name}):
-        fig = Figure(figsize=(min(3.0 * len(cases), 9) + 1.4, 2.7), layout="constrained")
+        # NB: fixed margins in inches (the legend on the right), no layout engine: constrained layout is slow
+        width, height = min(3.0 * len(cases), 9) + 2.4, 2.7
+        fig = Figure(figsize=(width, height))
+        fig.subplots_adjust(left=0.75 / width, right=1 - 1.75 / width, top=1 - 0.5 / height, bottom=0.5 / height,
+                            wspace=0.4)
         axes = fig.subplots(1, len(cases), squeeze=False)[0]
         for ax, case in zip(axes, cases):
             rows = table[table["case"] == case]
@@ -46,8 +50,8 @@ def swell(name: str, family: str, table: pd.DataFrame, colours: dict[str, str]) 
             if len(cases) > 1 or case != family:
                 ax.set_title(_text(case), loc="left")
         axes[0].set_ylabel("size of derivative (nodes)")
-        fig.suptitle(_text(f"family {family}"), x=0.01, ha="left", fontsize=9, fontweight="bold")
-        fig.legend(*_legend_entries(axes), loc="outside right upper")
+        fig.suptitle(_text(f"family {family}"), x=0.01, y=0.99, ha="left", va="top", fontsize=9, fontweight="bold")
+        fig.legend(*_legend_entries(axes), loc="upper right", bbox_to_anchor=(1.0, 1 - 0.45 / height))
         return _svg(fig, name)
 
 
