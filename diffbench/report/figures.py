@@ -35,7 +35,7 @@ def swell(name: str, family: str, table: pd.DataFrame, colours: dict[str, str]) 
     cases = ordered(table["case"])
     with mpl.rc_context({**RC, "svg.hashsalt": name}):
         # NB: fixed margins in inches (the legend on the right), no layout engine: constrained layout is slow
-        width, height = min(3.0 * len(cases), 9) + 2.4, 2.7
+        width, height = min(2.7 * len(cases), 8.1) + 2.4, 2.7   # NB: <= 10.5 in, the page column at 1280 px
         fig = Figure(figsize=(width, height))
         fig.subplots_adjust(left=0.75 / width, right=1 - 1.75 / width, top=1 - 0.5 / height, bottom=0.5 / height,
                             wspace=0.4)
