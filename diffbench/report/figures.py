@@ -3,20 +3,15 @@ from __future__ import annotations
 
 import io
 import re
-import textwrap
 
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure  # no pyplot: no global figure state; SVG output needs no GUI backend
-from matplotlib.lines import Line2D
 from matplotlib.ticker import LogFormatter, LogLocator, NullFormatter, NullLocator
 
-from diffbench.fd_model import fit_error_model
-from diffbench.methods.finite_diff import SCHEMES as FD_SCHEMES
-from diffbench.report.aggregate import FLOOR, clip_error, ordered
+from diffbench.report.aggregate import ordered
 
-REF_STYLES = [("#111111", "-"), ("#555555", "--"), ("#888888", "-."), ("#aaaaaa", ":")]
 RC = {
     "svg.fonttype": "none", "font.family": "sans-serif", "font.size": 8.5,
     "font.sans-serif": ["Helvetica Neue", "Helvetica", "Arial", "DejaVu Sans"],
@@ -35,78 +30,15 @@ def palette(names) -> dict[str, str]:
     return {n: mpl.colors.to_hex(colours[i % len(colours)]) for i, n in enumerate(ordered(names))}
 
 
-def fd_sweep(name: str, title: str, sweep: pd.DataFrame, refs: list[tuple[str, float]],
-             measure: str = "rel_error") -> str:
-    """Error vs step h per scheme (log-log), fitted h^p and eps/h lines, model optimum starred, other methods flat.
-
-    measure "abs_error" plots ‖J − J_ref‖ as the survey's Figure 3 does (refs are then absolute errors too).
-    """
-    sweep = sweep.assign(rel_error=sweep[measure]) if measure != "rel_error" else sweep
-    with mpl.rc_context({**RC, "svg.hashsalt": name}):
-        fig = Figure(figsize=(5.1, 4.2), layout="constrained")
-        ax = fig.add_subplot()
-        # NB: every FD figure colours a scheme the same way, whichever schemes this case has
-        colours = palette([*SCHEMES, *sorted(set(sweep["scheme"].dropna()) - set(SCHEMES))])
-        errors = [clip_error(sweep["rel_error"].dropna())] + [clip_error([e]) for _, e in refs]
-        low, high = min(e.min() for e in errors if e.size), max(1.0, max(e.max() for e in errors if e.size))
-        handles = []
-        for scheme, group in sweep.groupby("scheme", sort=False):
-            group = group.dropna(subset=["h", "rel_error"]).sort_values("h")
-            h, err = group["h"].to_numpy(float), clip_error(group["rel_error"])
-            if not h.size:
-                continue
-            handles += ax.loglog(h, err, "o-", color=colours[scheme], label=scheme)
-            _theory_lines(ax, scheme, h, err, colours[scheme])
-        handles += [Line2D([], [], ls="none", marker="*", ms=9, color="white", mec="black",
-                           label="optimum of the fitted model"),
-                    Line2D([], [], color="grey", ls="--", alpha=0.5, label="fitted truncation C hᵖ"),
-                    Line2D([], [], color="grey", ls=":", alpha=0.7, label="fitted round-off R / h")]
-        for i, (label, error) in enumerate(_group_refs(refs)):
-            colour, style = REF_STYLES[i % len(REF_STYLES)]
-            # NB: methods with the same error share a line; their names wrap so the legend fits the figure
-            handles.append(ax.axhline(max(error, FLOOR), color=colour, ls=style, lw=1,
-                                      label=textwrap.fill(label, 34)))
-        _log(ax.xaxis, sweep["h"])
-        _log(ax.yaxis, [low, high])
-        ax.set_ylim(low / 4, high * 4)
-        ax.set_xlabel("step size h")
-        ax.set_ylabel("relative error ‖J − J_ref‖ / ‖J_ref‖" if measure == "rel_error" else "absolute error ‖J − J_ref‖")
-        ax.set_title(_text(title), loc="left")
-        fig.legend(handles=handles, loc="outside lower center", ncols=2)
-        return _svg(fig, name)
-
-
-def _theory_lines(ax, scheme: str, h: np.ndarray, err: np.ndarray, colour: str) -> None:
-    """The error model C h^p + R / h fitted to the sweep (diffbench/fd_model.py): its two lines and its optimum.
-
-    NB: the raw minimum of the sweep stays in fd_sweep.csv; the star marks the model's optimum, which one lucky
-    rounding does not move. Without a fit (complex step, too few points) nothing is drawn.
-    """
-    stencil = FD_SCHEMES.get(scheme)
-    model = fit_error_model(list(zip(h, err)), stencil.order, stencil.derivative) if stencil else None
-    if model is None:
-        return
-    ax.plot(h, model.truncation * h ** model.order, "--", color=colour, alpha=0.4, lw=0.9)
-    ax.plot(h, model.roundoff / h ** model.derivative, ":", color=colour, alpha=0.6, lw=0.9)
-    ax.plot(model.opt_h, model.opt_error, "*", ms=11, color=colour, mec="black", mew=0.5, zorder=5)
-
-
-def _group_refs(refs: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    """Merge methods whose errors lie within a factor 2 into one labelled line."""
-    groups: list[tuple[list[str], float]] = []
-    for method, error in sorted(((m, e) for m, e in refs if pd.notna(e)), key=lambda r: r[1]):
-        if groups and max(error, FLOOR) <= 2 * max(groups[-1][1], FLOOR):
-            groups[-1][0].append(method)
-        else:
-            groups.append(([method], error))
-    return [(", ".join(ms) + (" (0: drawn at 1e-17)" if e == 0 else f" ({e:.1e})"), e) for ms, e in groups]
-
-
 def swell(name: str, family: str, table: pd.DataFrame, colours: dict[str, str]) -> str:
     """Derivative size (nodes) vs case parameter, one panel per case, one line per representation."""
     cases = ordered(table["case"])
     with mpl.rc_context({**RC, "svg.hashsalt": name}):
-        fig = Figure(figsize=(min(3.0 * len(cases), 9) + 1.4, 2.7), layout="constrained")
+        # NB: fixed margins in inches (the legend on the right), no layout engine: constrained layout is slow
+        width, height = min(2.7 * len(cases), 8.1) + 2.4, 2.7   # NB: <= 10.5 in, the page column at 1280 px
+        fig = Figure(figsize=(width, height))
+        fig.subplots_adjust(left=0.75 / width, right=1 - 1.75 / width, top=1 - 0.5 / height, bottom=0.5 / height,
+                            wspace=0.4)
         axes = fig.subplots(1, len(cases), squeeze=False)[0]
         for ax, case in zip(axes, cases):
             rows = table[table["case"] == case]
@@ -118,35 +50,8 @@ def swell(name: str, family: str, table: pd.DataFrame, colours: dict[str, str]) 
             if len(cases) > 1 or case != family:
                 ax.set_title(_text(case), loc="left")
         axes[0].set_ylabel("size of derivative (nodes)")
-        fig.suptitle(_text(f"family {family}"), x=0.01, ha="left", fontsize=9, fontweight="bold")
-        fig.legend(*_legend_entries(axes), loc="outside right upper")
-        return _svg(fig, name)
-
-
-RUNTIME_PANELS = (("eval_time_s", "per-evaluation time (s)"), ("cost_ratio", "cost ratio: eval / function"),
-                  ("setup_time_s", "one-off setup time (s)"))
-
-
-def runtime(name: str, title: str, cells: pd.DataFrame, colours: dict[str, str]) -> str:
-    """Per-evaluation time, cost ratio and one-off setup time vs problem size, one line per method."""
-    with mpl.rc_context({**RC, "svg.hashsalt": name}):
-        fig = Figure(figsize=(10.0, 2.8), layout="constrained")
-        axes = fig.subplots(1, len(RUNTIME_PANELS))
-        for ax, (column, label) in zip(axes, RUNTIME_PANELS):
-            for method, group in cells.groupby("method", sort=False):
-                group = group[group[column] > 0]
-                if not group.empty:
-                    ax.plot(_x(group, cells), group[column].to_numpy(float), "o-",
-                            color=colours[method], label=method)
-            if not ax.lines:
-                ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", color="grey")
-                ax.set_axis_off()
-                continue
-            _x_axis(ax, cells)
-            _log(ax.yaxis, cells[column])
-            ax.set_title(label, loc="left")
-        fig.suptitle(_text(title), x=0.01, ha="left", fontsize=9, fontweight="bold")
-        fig.legend(*_legend_entries(axes), loc="outside right upper")
+        fig.suptitle(_text(f"family {family}"), x=0.01, y=0.99, ha="left", va="top", fontsize=9, fontweight="bold")
+        fig.legend(*_legend_entries(axes), loc="upper right", bbox_to_anchor=(1.0, 1 - 0.45 / height))
         return _svg(fig, name)
 
 

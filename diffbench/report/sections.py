@@ -106,10 +106,12 @@ def swell(run: Run) -> dict | None:
         return None
     colours = {**palette(r for r in table["representation"] if r != "function"), "function": "#444444"}
     table = table.sort_values(["size", "param"], na_position="last", kind="stable")
-    # NB: a size-vs-parameter plot of a single size is one dot per representation: only swept cases are drawn
-    sizes = table.groupby("case")["param"].nunique()
-    single = [c for c in run.cases if c in sizes.index and sizes[c] < 2]
-    table = table[table["case"].map(sizes) >= 2]
+    # NB: a size-vs-parameter line needs two sizes: a representation measured at one size (sympy that timed out
+    # beyond it) is left out of the plot, and a case with no such line is named instead of drawn
+    table = table[table["nodes"] > 0]
+    lane_sizes = table.groupby(["case", "representation"])["param"].transform("nunique")
+    single = [c for c in run.cases if (table["case"] == c).any() and not (lane_sizes[table["case"] == c] >= 2).any()]
+    table = table[lane_sizes >= 2]
     out = []
     for family, rows in table.groupby(table["family"].fillna("(no family)"), sort=False):
         name = _name("swell", len(out), family)
