@@ -254,9 +254,11 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_
     report_s = time.perf_counter() - report_start
     for line in failure_lines(meta["failures"]):
         console.print(f"[red]failure[/red] {escape(line)}", markup=True, highlight=False)
-    total = f"{meta['total_time_s'] + report_s:.1f} s: run {meta['total_time_s']:.1f} s" + \
-        (f" + report {report_s:.1f} s" if not no_report else "")
-    console.print(f"run folder: {run_dir}  ({total})", highlight=False)
+    total = f"{meta['total_time_s'] + report_s:.1f} s (run {meta['total_time_s']:.1f} s" + \
+        (f" + report {report_s:.1f} s)" if not no_report else ")")
+    # NB: the folder and the time on lines of their own, so neither wraps mid-number at 80 columns
+    console.print(f"run folder: {run_dir}", highlight=False)
+    console.print(f"total: {total}", highlight=False)
     sys.exit(meta["exit_code"])
 
 

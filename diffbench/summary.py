@@ -31,7 +31,7 @@ class DigitsTable:
         fixed = case_width + GAP + max([5, *(len(f) for f in self.floors)])
         for abbreviate in (False, True):
             headers = [SHORT_NAMES.get(m, m) if abbreviate else m.replace("_", " ") for m in self.methods]
-            widths = [max(len(h), *(len(c) for c in self.cells[m])) for h, m in zip(headers, self.methods)]
+            widths = [max([len(h), *(len(c) for c in self.cells[m])]) for h, m in zip(headers, self.methods)]
             if fixed + sum(GAP + w for w in widths) <= width:
                 break
         short = headers != [m.replace("_", " ") for m in self.methods]

@@ -14,7 +14,7 @@ from diffbench.methods.finite_diff import SCHEMES
 from diffbench.records import TABLES
 from diffbench.reference import reference
 from diffbench.scoring import sweep_errors
-from diffbench.worker import JobOutput
+from diffbench.runner.worker import JobOutput
 
 CASES = load_cases()
 mp = mpmath.MPContext()

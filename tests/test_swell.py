@@ -169,7 +169,7 @@ def test_swell_command_writes_a_run_folder_with_table1(tmp_path):
     fits = records.read_table(run_dir, "swell_fits")
     assert set(fits["representation"]) >= {"sympy_tree", "sympy_cse", "ad_sympy", "tape_trace"}
     page = (run_dir / "report.html").read_text(encoding="utf-8")
-    assert "All rows agree." in page and "nodes grow" in page and "Survey Table 1" in page
+    assert "All rows agree." in page and "nodes grow" in page and "The survey's Table 1" in page
     assert pd.notna(swell["expression"]).any()
 
 
