@@ -137,7 +137,7 @@ LAZY_COMMANDS = {
     "trace": ("diffbench.trace_cli.trace_command", "Print a case's evaluation trace (forward or reverse)."),
     "bench": ("diffbench.bench.bench_command", "Time tape gradients vs the function and torch; time runs."),
     "experiment": ("diffbench.experiments.command.experiment_command",
-                   "Run an experiment: jacobian, hutchinson, checkpoint, descent, schwarz."),
+                   "Run an experiment: jacobian, hutchinson, checkpoint, descent, schwarz, vanishing."),
     "swell": ("diffbench.swell_command.swell_command", "Measure expression swell with growth-law fits."),
 }
 
@@ -170,8 +170,8 @@ def main():
                    "shared by the workers).")
 @click.option("--dps", type=int, default=50, show_default=True, help="Decimal digits of the mpmath reference.")
 @click.option("--experiments", "experiments", metavar="A,B|all", default="",
-              help="Also run these experiments (jacobian, hutchinson, checkpoint, descent, schwarz; all) into the "
-                   "run folder, so the report shows them (--full runs all).")
+              help="Also run these experiments (jacobian, hutchinson, checkpoint, descent, schwarz, vanishing; "
+                   "all) into the run folder, so the report shows them (--full runs all).")
 @click.option("--resume", "resume_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Finish an interrupted run: only the jobs its journal lacks, with its own options.")
 @click.option("--at", "at", metavar="X=V,... | FILE", default=None,

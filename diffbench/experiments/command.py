@@ -31,7 +31,8 @@ from diffbench.runner.scheduler import Task, run_tasks
 @click.option("--budget", "budget_s", type=SECONDS, default=EXPERIMENT_BUDGET_S, show_default=True,
               help="Seconds one experiment may run before it is stopped.")
 def experiment_command(names, out_dir, quick, seed, case_dirs, budget_s):
-    """Run experiments: jacobian (mode crossover), hutchinson (trace estimator), checkpoint (memory/time), descent, schwarz."""
+    """Run experiments: jacobian (mode crossover), hutchinson (trace estimator), checkpoint (memory/time), descent,
+    schwarz, vanishing (gradient norm per layer vs depth)."""
     console = Console(width=None if sys.stdout.isatty() else 120)
     dirs = tuple(str(Path(d).resolve()) for d in case_dirs)
     chosen = list(EXPERIMENTS) if "all" in names else list(dict.fromkeys(names))
