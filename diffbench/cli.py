@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from diffbench.options import JOBS, OUT_DIR, SECONDS, SEED, default_jobs, reference_budget
+from diffbench.options import JOBS, MEGABYTES, OUT_DIR, SECONDS, SEED, default_jobs, reference_budget
 
 
 def select_cases(cases: dict, pattern: str | None) -> dict:
@@ -165,7 +165,7 @@ def main():
               help="Seconds the mpmath reference may spend on one case parameter (default: max(30, 6 x --budget)).")
 @click.option("--jobs", "workers", type=JOBS, default=default_jobs(), show_default=True,
               help="Worker processes (at most what the CPUs and memory allow).")
-@click.option("--memory-mb", "memory_mb", type=click.IntRange(min=1), default=None,
+@click.option("--memory-mb", "memory_mb", type=MEGABYTES, default=None,
               help="Megabytes each worker may allocate beyond its start (default: 3/4 of the available memory "
                    "shared by the workers).")
 @click.option("--dps", type=int, default=50, show_default=True, help="Decimal digits of the mpmath reference.")

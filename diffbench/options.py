@@ -46,6 +46,20 @@ class Seconds(click.ParamType):
         return number
 
 
+class PositiveInt(click.ParamType):
+    """A whole number > 0 (a memory limit of 0 or below would mean no limit)."""
+    name = "integer"
+
+    def convert(self, value, param, ctx):
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a whole number", param, ctx)
+        if number <= 0:
+            self.fail(f"{number} must be > 0", param, ctx)
+        return number
+
+
 class Jobs(click.ParamType):
     """A worker count between 1 and what the machine's CPUs and memory allow."""
     name = "integer"
@@ -81,6 +95,7 @@ class OutDir(click.ParamType):
 
 
 SECONDS = Seconds()
+MEGABYTES = PositiveInt()
 JOBS = Jobs()
 OUT_DIR = OutDir()
 SEED = click.IntRange(min=0)

@@ -1,5 +1,7 @@
 """Second-order checker tasks (the Hessian of the quadratic form, an HVP of ln<x, Ax>) and Feedforward([3,4,5,3,1])."""
+import ast
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -8,17 +10,20 @@ from diffbench.check.checker import CheckOptions, ReferenceCache, check_solution
 from diffbench.check.isolate import Limits
 from diffbench.check.sandbox import choose_sandbox
 
-CORRECT = '''
-import numpy as np
+SOLUTIONS = Path(__file__).parent / "solutions"
 
-def hessian_quadratic(x, A, b):
-    return A + A.T
 
-def hvp_log_quadratic(x, A, v):
-    S = A + A.T
-    q = x @ A @ x
-    return S @ v / q - (S @ x) * ((S @ x) @ v) / q ** 2
-'''
+def correct_functions(*names: str) -> str:
+    """The named functions of tests/solutions/correct.py, as a solution file of their own."""
+    source = (SOLUTIONS / "correct.py").read_text()
+    tree = ast.parse(source)
+    parts = [ast.get_source_segment(source, node) for node in tree.body
+             if isinstance(node, ast.FunctionDef) and node.name in names]
+    assert len(parts) == len(names), names
+    return "import numpy as np\n\n\n" + "\n\n\n".join(parts) + "\n"
+
+
+CORRECT = correct_functions("hessian_quadratic", "hvp_log_quadratic")
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +68,7 @@ def test_hvp_without_the_derivative_of_the_denominator_is_named(tmp_path, check)
 
 
 def test_feedforward_3_4_5_3_1_right_and_without_the_relu_mask(tmp_path, check):
-    right = open(__file__.replace("test_check_hessian.py", "solutions/correct.py")).read()
+    right = (SOLUTIONS / "correct.py").read_text()
     assert check(tmp_path, right)["grad_feedforward_3_4_5_3_1"].status == "pass"
     wrong = right.replace("* (pre[k - 1] > 0)", "")       # backpropagates through ReLU as if it were linear
     assert wrong != right

@@ -19,25 +19,11 @@ from diffbench.check.course import Course, CourseError, read_course
 from diffbench.check.formats import file_record, gradescope_document, score
 from diffbench.check.isolate import DEFAULT_MEMORY_MB, Limits
 from diffbench.check.sandbox import SANDBOX_CHOICES, SandboxUnavailable, choose_sandbox
-from diffbench.options import SECONDS
+from diffbench.options import JOBS, MEGABYTES, SECONDS
 
 STATUS_STYLE = {"pass": "green", "fail": "red"}
 LAYOUT_ENTRY = {"rows": "J[i, j] = d f_i / d x_j, one row per output",
                 "columns": "J = (df/dx)^T, J[i, j] = d f_j / d x_i, one column per output"}
-
-
-class PositiveInt(click.ParamType):
-    """A whole number > 0 (a memory limit of 0 or below would mean no limit)."""
-    name = "integer"
-
-    def convert(self, value, param, ctx):
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            self.fail(f"{value!r} is not a whole number", param, ctx)
-        if number <= 0:
-            self.fail(f"{number} must be > 0", param, ctx)
-        return number
 
 
 def template_text(layout: str = "rows") -> str:
@@ -114,7 +100,7 @@ def load_course(course_path) -> Course:
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random check points.")
 @click.option("--time-limit", "time_limit_s", type=SECONDS, default=DEFAULT_TIME_LIMIT_S, show_default=True,
               help="Seconds each function may run (all its points together); must be > 0.")
-@click.option("--memory-mb", type=PositiveInt(), default=DEFAULT_MEMORY_MB, show_default=True,
+@click.option("--memory-mb", type=MEGABYTES, default=DEFAULT_MEMORY_MB, show_default=True,
               help="Memory each function's process may allocate, in MiB; must be > 0.")
 @click.option("--digits", "min_digits", type=float, default=MIN_DIGITS, show_default=True,
               help="Correct digits a gradient needs at every point.")
@@ -130,7 +116,7 @@ def load_course(course_path) -> Course:
 @click.option("--jacobian-layout", type=click.Choice(LAYOUTS), default=None,
               help="rows: J[i, j] = df_i/dx_j (m x n); columns: J = (df/dx)^T (n x m, the lectures'). "
                    "Default: the course file's, else rows.")
-@click.option("--jobs", type=PositiveInt(), default=DEFAULT_JOBS, show_default=True,
+@click.option("--jobs", type=JOBS, default=DEFAULT_JOBS, show_default=True,
               help="Student processes run at the same time.")
 def check_command(solutions, template, seed, time_limit_s, memory_mb, min_digits, output_format, results_path,
                   sandbox, course_path, jacobian_layout, jobs):
