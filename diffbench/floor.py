@@ -28,9 +28,9 @@ def f_digits(case, params, inputs, value_mp, mp) -> float:
         try:
             value = np.asarray(case.call(FloatOps(), inputs, params), dtype=np.float64).reshape(-1)
         except Exception:  # noqa: BLE001 - a float code that raises has no digits here
-            return float("nan")
+            return 0.0
     if not np.all(np.isfinite(value)):
-        return float("nan")
+        return 0.0      # NB: f overflowed or gave NaN where its exact value is finite: no correct digit left
     exact = np.asarray(value_mp, dtype=object).reshape(-1)
     difference = mp.ctx.sqrt(mp.ctx.fsum((mp.ctx.mpf(float(a)) - b) ** 2 for a, b in zip(value, exact)))
     scale = mp.ctx.sqrt(mp.ctx.fsum(b ** 2 for b in exact))

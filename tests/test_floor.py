@@ -128,3 +128,13 @@ def test_fd_sweep_keeps_absolute_error_beside_relative():
     assert len(sweep) == 61
     for r in sweep:       # |l_4'(0.2)| = 9.0660864 (the survey's Table 1): absolute = relative x |f'|
         assert r["abs_error"] == pytest.approx(r["rel_error"] * 9.0660864, rel=1e-12)
+
+
+def test_f_that_overflows_in_float64_has_no_correct_digit():
+    """Naive cross-entropy at logits near 1000: exp overflows, the float64 f is inf, its exact value is finite."""
+    case = load_cases()["cross_entropy_naive"]
+    params = case.params(1000)
+    inputs = case.inputs(0, params, 0)
+    floor = point_floor(case, params, inputs, 0, 0)
+    assert floor["f_digits"] == 0.0
+    assert float(floor["f_ref"][0]) > 0 and math.isfinite(float(floor["f_ref"][0]))
