@@ -17,7 +17,7 @@ import numpy as np
 from diffbench import kinks
 from diffbench.ad import api
 from diffbench.backends import MpOps
-from diffbench.backends.arb import ArbOps, ArbUnsupported, ball, holds_balls, midpoints_mp
+from diffbench.backends.arb import ArbOps, ArbUnsupported, ball, holds_balls, is_finite, midpoints_mp
 from diffbench.methods.base import unflatten
 
 COMPONENTWISE_MAX_ENTRIES = 64
@@ -113,6 +113,9 @@ def exact_jacobian(case, params, inputs, mp, route1: str = "auto"):
     inputs: float64 arrays, mpf or exact arb balls.
     route1: "auto" (arb where the case's ops allow, else mpmath) or "mpmath" (the uncertified route only)."""
     certified = certified_jacobian(case, params, inputs, mp.ctx.dps) if route1 == "auto" else None
+    if certified is not None and not (is_finite(certified.value) and is_finite(certified.jacobian)):
+        raise ArithmeticError("f or its derivative is not finite in ball arithmetic at this point "
+                              "(is the point outside the function's domain?)")
     if certified is not None:
         return (midpoints_mp(mp.ctx, certified.jacobian), midpoints_mp(mp.ctx, certified.value), certified.tape,
                 "arb", certified.digits)
@@ -121,6 +124,10 @@ def exact_jacobian(case, params, inputs, mp, route1: str = "auto"):
     f = case.bind({k: mp.asarray(v) for k, v in data.items()}, params)
     jacobian, tape = api.jacrev(f, mp, xs_mp)
     value = tape.nodes[-1].out if tape.nodes and tape.nodes[-1].rule is not None else f(mp, *xs_mp)
+    if not all(not isinstance(v, mp.ctx.mpc) and mp.ctx.isfinite(v)
+               for v in [*np.asarray(value, dtype=object).ravel(), *np.asarray(jacobian, dtype=object).ravel()]):
+        raise ArithmeticError("f or its derivative is not a finite real number at this point in high precision "
+                              "(is the point outside the function's domain?)")
     return jacobian, value, tape, "mpmath", float("nan")
 
 

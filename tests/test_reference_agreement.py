@@ -6,7 +6,7 @@ import pytest
 
 from diffbench.assemble import reference_columns
 from diffbench.backends.mp import MpOps
-from diffbench.reference import agreement_digits
+from diffbench.reference import agreement_digits, reference
 from diffbench.thresholds import REFERENCE_AGREEMENT_DIGITS
 
 mp = MpOps(50)
@@ -35,3 +35,12 @@ def test_a_nan_route_agrees_to_no_digits(a, b):
 def test_flagging_follows_the_required_digits():
     for digits, flagged in ((REFERENCE_AGREEMENT_DIGITS + 0.5, False), (REFERENCE_AGREEMENT_DIGITS - 0.5, True)):
         assert reference_columns({"digits": digits, "route2": "componentwise"})["ref_flagged"] is flagged
+
+
+@pytest.mark.parametrize("route1", ["auto", "mpmath"])
+def test_a_point_outside_the_domain_is_named_not_a_conversion_error(route1):
+    """log at x = -1: ball arithmetic gives NaN, mpmath a complex number; either way the reference says why."""
+    from diffbench.case import Case
+    case = Case.from_function(lambda o, x: o.log(x), inputs={"x": -1.0})
+    with pytest.raises(ArithmeticError, match="outside the function's domain"):
+        reference(case, {}, {"x": np.array(-1.0)}, np.random.default_rng(0), route1=route1)
