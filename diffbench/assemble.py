@@ -13,9 +13,10 @@ from diffbench.verdict import judged
 
 
 def base_row(case, params) -> dict:
-    size = params.get(case.sweep) if case.sweep else None
+    """The columns every row of a case x parameter setting shares; its parameters go to their own columns."""
+    value = params.get(case.sweep) if case.sweep else None
     return {"case": case.name, "family": case.family, "param": describe(params),
-            "size": float(size) if size is not None else float("nan")}
+            "sweep_value": float(value) if value is not None else float("nan"), "params": dict(params)}
 
 
 def reference_columns(ref: dict | None) -> dict:

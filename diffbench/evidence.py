@@ -97,7 +97,7 @@ def read_evidence(run_dir: Path) -> list[dict]:
 
 def tables_from_evidence(run_dir: Path) -> dict:
     """Every record table's rows as stored in evidence.jsonl (swell_fits refitted from the swell rows)."""
-    from diffbench.swell import fit_rows
+    from diffbench.swell_fits import fit_rows
     tables = {name: [] for name in records.TABLES}
     for line in read_evidence(run_dir):
         for table, rows in (line.get("rows") or {}).items():
@@ -113,10 +113,16 @@ def tables_from_evidence(run_dir: Path) -> dict:
 def restore_tables(run_dir: Path) -> list[str]:
     """Write the CSVs missing from a run folder from its evidence.jsonl (none missing, or no evidence: nothing)."""
     run_dir = Path(run_dir)
-    missing = [name for name in records.TABLES if not (run_dir / f"{name}.csv").exists()]
+    unwritten = _unwritten(run_dir)   # tables the run left out on purpose (no rows) are not missing
+    missing = [name for name in records.TABLES if not (run_dir / f"{name}.csv").exists() and name not in unwritten]
     if not missing or not (run_dir / FILE).exists():
         return []
     tables = tables_from_evidence(run_dir)
-    for name in missing:
-        records.write_table(run_dir, name, tables[name])
-    return missing
+    return [name for name in missing if records.write_table(run_dir, name, tables[name]) is not None]
+
+
+def _unwritten(run_dir: Path) -> dict:
+    try:
+        return records.read_meta(run_dir).get("tables_not_written") or {}
+    except (OSError, ValueError, AttributeError):
+        return {}

@@ -5,14 +5,15 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 # Each table: column name -> pandas dtype. Units live in the names (_s = seconds).
 RESULTS_COLUMNS = {
     "case": "string",            # case name, e.g. "logistic"
     "family": "string",          # case family (module), e.g. "logistic"
-    "param": "string",           # parameter setting as text, e.g. "n=4"
-    "size": "float64",           # the swept parameter's value (n, N, ...)
+    "param": "string",           # parameter setting as text, e.g. "n=4" (each parameter also has its own column)
+    "sweep_value": "float64",    # the value of the case's swept parameter (n, N, offset, ...), empty if none
     "method": "string",          # method name, e.g. "tape_reverse"
     "point": "Int64",            # index of the evaluation point (0 = the case's canonical point)
     "status": "string",          # ok | failed | timeout | not_applicable | domain_error | skipped | inaccurate
@@ -61,7 +62,7 @@ RESULTS_COLUMNS = {
 }
 
 FD_SWEEP_COLUMNS = {
-    "case": "string", "family": "string", "param": "string", "size": "float64",
+    "case": "string", "family": "string", "param": "string", "sweep_value": "float64",
     "point": "Int64",
     "scheme": "string",          # forward | central | ...
     "direction": "string",       # "full" (every component) or "random k" (directional derivative)
@@ -71,7 +72,7 @@ FD_SWEEP_COLUMNS = {
 }
 
 SWELL_COLUMNS = {
-    "case": "string", "family": "string", "param": "string", "size": "float64",
+    "case": "string", "family": "string", "param": "string", "sweep_value": "float64",
     "representation": "string",  # function | function_dag | sympy_tree | sympy_cse | sympy_simplified | ad_sympy | tape_trace | ...
     "nodes": "Int64",            # tree nodes (or DAG nodes / trace entries); how they are counted: diffbench/sizes.py
     "ops": "Int64",              # operation count (diffbench/sizes.py)
@@ -100,14 +101,14 @@ SWELL_FITS_COLUMNS = {
 }
 
 TIMING_COLUMNS = {
-    "case": "string", "family": "string", "param": "string", "size": "float64",
+    "case": "string", "family": "string", "param": "string", "sweep_value": "float64",
     "method": "string", "point": "Int64",
     "phase": "string",           # function | derive | lambdify | setup | eval
     "time_s": "float64",
 }
 
 FD_EVALS_COLUMNS = {
-    "case": "string", "family": "string", "param": "string", "size": "float64",
+    "case": "string", "family": "string", "param": "string", "sweep_value": "float64",
     "point": "Int64",
     "estimator": "string",       # random_direction: n (f(x+hv) - f(x-hv)) / (2h) v averaged over samples
     "samples": "Int64",          # number of random directions averaged
@@ -116,7 +117,8 @@ FD_EVALS_COLUMNS = {
     "expected_rel_error": "float64",  # theory: sqrt((n - 1) / samples)
 }
 
-RUN_FORMAT_VERSION = 1   # meta.json's format_version: what a run folder holds and how its tables read
+RUN_FORMAT_VERSION = 2   # meta.json's format_version: what a run folder holds and how its tables read
+# 2: `size` renamed `sweep_value`, one typed column per case parameter, no all-empty columns, no empty tables
 
 TABLES = {
     "results": RESULTS_COLUMNS,
@@ -127,26 +129,91 @@ TABLES = {
     "timing": TIMING_COLUMNS,
 }
 
+_SCHEMA_COLUMNS = {column for columns in TABLES.values() for column in columns}
+
+PARAMS = "params"            # a row's key holding its case parameters {name: value}; frame() spreads them out
+RENAMED = {"size": "sweep_value"}   # format 1's column names -> today's
+PARAMETER_PREFIX = "param_"  # a parameter named like a table column or a DataFrame attribute gets this prefix
+
+
+def parameter_column(name: str) -> str:
+    """The column of case parameter `name`: the name itself, unless a table column or a DataFrame attribute
+    (size, T, values, ...) already has it, which would shadow it in pandas."""
+    taken = name in _SCHEMA_COLUMNS or hasattr(pd.DataFrame, name) or name == PARAMS
+    return PARAMETER_PREFIX + name if taken else name
+
+
+def parameter_values(params: dict) -> dict:
+    """{column: value} of a row's case parameters."""
+    return {parameter_column(name): value for name, value in (params or {}).items()}
+
+
+def _value_dtype(values: list) -> str:
+    """The column dtype for a parameter's values: integers stay integers (Int64), any float makes float64."""
+    present = [v for v in values if v is not None and not (isinstance(v, float) and v != v)]
+    if present and all(isinstance(v, (bool, np.bool_)) for v in present):
+        return "boolean"
+    if all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in present):
+        return "Int64"
+    if all(isinstance(v, (int, float, np.integer, np.floating)) for v in present):
+        return "float64"
+    return "string"
+
 
 def frame(table: str, rows: list[dict]) -> pd.DataFrame:
-    """Rows -> a DataFrame with exactly the table's columns and dtypes."""
+    """Rows -> a DataFrame with the table's columns and dtypes, and after `param` one typed column per case
+    parameter (the union over the rows, empty where a row's case lacks it)."""
     columns = TABLES[table]
-    df = pd.DataFrame(rows, columns=list(columns))
-    return df.astype(columns)
+    spread = [{**row, **parameter_values(row.get(PARAMS))} for row in rows]
+    names = list(dict.fromkeys(column for row in rows for column in parameter_values(row.get(PARAMS))))
+    dtypes = {name: _value_dtype([row.get(name) for row in spread]) for name in names}
+    order = list(columns)
+    at = order.index("param") + 1 if "param" in order else len(order)
+    order[at:at] = names
+    df = pd.DataFrame(spread, columns=order)
+    return df.astype({**columns, **dtypes})
 
 
-def write_table(run_dir: Path, table: str, rows: list[dict]) -> Path:
+def _filled(column: pd.Series) -> bool:
+    """Whether any cell of the column holds something (NaN, NA and "" are empty)."""
+    present = column.notna()
+    if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
+        present &= column.astype(str).str.len() > 0
+    return bool(present.any())
+
+
+def write_frame(run_dir: Path, table: str, df: pd.DataFrame) -> Path | None:
+    """The table's CSV without the columns empty in every row; nothing is written for a table with no rows
+    (returns None). Readers get the dropped columns back, empty, from read_table."""
+    if df.empty:
+        return None
     path = Path(run_dir) / f"{table}.csv"
-    frame(table, rows).to_csv(path, index=False)
+    df.loc[:, [c for c in df.columns if _filled(df[c])]].to_csv(path, index=False)
     return path
+
+
+def write_table(run_dir: Path, table: str, rows: list[dict]) -> Path | None:
+    return write_frame(run_dir, table, frame(table, rows))
+
+
+def write_tables(run_dir: Path, tables: dict, reasons: dict | None = None) -> dict:
+    """Write every table that has rows; -> {table: why it was not written} for the others (reasons[table],
+    else "no rows"), for meta.json's tables_not_written."""
+    skipped = {}
+    for name in TABLES:
+        if write_table(run_dir, name, tables.get(name, [])) is None:
+            skipped[name] = (reasons or {}).get(name) or f"no {name} rows"
+    return skipped
 
 
 class RunFolderError(ValueError):
     """A folder that is not a readable run; the message is one line naming the file and the problem."""
 
 
-def read_table(run_dir: Path, table: str) -> pd.DataFrame:
-    """The table with exactly its schema's columns (empty when the run has no such file).
+def read_table(run_dir: Path, table: str, parameters: dict | None = None) -> pd.DataFrame:
+    """The table with exactly its schema's columns, and after `param` the run's parameter columns it holds
+    (empty when the run has no such file). parameters: {column: dtype}, by default meta.json's
+    parameter_columns.
 
     Raises RunFolderError for a file that is not a whole CSV table of this schema: binary, empty, cut off
     mid-row, unknown columns, fields that do not parse or values that do not fit their column."""
@@ -154,22 +221,55 @@ def read_table(run_dir: Path, table: str) -> pd.DataFrame:
     columns = TABLES[table]
     if not path.exists():
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
-    df = _parse_csv(path, path.read_bytes())
-    unknown = [c for c in df.columns if c not in columns]
+    df = _parse_csv(path, path.read_bytes()).rename(columns=RENAMED)
+    known = parameter_dtypes(run_dir) if parameters is None else parameters
+    unknown = [c for c in df.columns if c not in columns and c not in known]
     if unknown or "case" not in df:
         shown = ", ".join(map(repr, unknown[:3])) + (", ..." if len(unknown) > 3 else "")
         raise RunFolderError(f"{path}: not a {table} table (unknown columns {shown})" if unknown
                              else f"{path}: not a {table} table (no case column)")
-    for column in columns:
-        if column not in df:
-            df[column] = pd.NA
     for column, dtype in columns.items():
+        if column not in df:     # dropped at write time: empty in every row
+            df[column] = pd.Series(index=df.index, dtype=dtype)
+    held = [c for c in df.columns if c in known and c not in columns]
+    for column, dtype in {**columns, **{c: known[c] for c in held}}.items():
         try:
             df[column] = df[column].astype(dtype)
         except (TypeError, ValueError) as error:
             raise RunFolderError(f"{path}: column {column} holds a value that is not {dtype}: "
                                  f"{_first_line(error)}") from None
-    return df[list(columns)]
+    order = list(columns)
+    order[order.index("param") + 1:order.index("param") + 1] = held
+    return df[order]
+
+
+def parameter_dtypes(run_dir: Path) -> dict:
+    """meta.json's parameter_columns ({column: dtype}); {} for a folder without a readable one."""
+    try:
+        found = json.loads((Path(run_dir) / "meta.json").read_text(encoding="utf-8")).get("parameter_columns")
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _written_parameters(run_dir: Path) -> dict:
+    """{column: dtype} of the parameter columns in the folder's tables, typed from their text: integers
+    (written without a point) are Int64, other numbers float64. NB: only for tables this process wrote."""
+    found: dict = {}
+    for name, columns in TABLES.items():
+        path = Path(run_dir) / f"{name}.csv"
+        if not path.exists():
+            continue
+        text = pd.read_csv(path, dtype=str, keep_default_na=False).rename(columns=RENAMED)
+        for column in (c for c in text.columns if c not in columns):
+            values = text[column][text[column] != ""]
+            dtype = ("Int64" if values.str.fullmatch(r"-?\d+").all() else
+                     "boolean" if values.isin(["True", "False"]).all() and len(values) else
+                     "float64" if pd.to_numeric(values, errors="coerce").notna().all() else "string")
+            earlier = found.get(column, dtype)
+            found[column] = dtype if earlier == dtype else "float64" if {earlier, dtype} == {"Int64", "float64"} \
+                else "string"
+    return found
 
 
 def _parse_csv(path: Path, data: bytes) -> pd.DataFrame:
@@ -193,17 +293,25 @@ def _first_line(error: Exception) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
-def table_rows(run_dir: Path) -> dict:
+def table_rows(run_dir: Path, parameters: dict | None = None) -> dict:
     """Table name -> row count, for each table file the run folder holds."""
-    return {name: len(read_table(run_dir, name)) for name in TABLES if (Path(run_dir) / f"{name}.csv").exists()}
+    return {name: len(read_table(run_dir, name, parameters)) for name in TABLES
+            if (Path(run_dir) / f"{name}.csv").exists()}
 
 
 def write_meta(run_dir: Path, meta: dict) -> Path:
-    """meta.json, stamped with the run format and the row count of every table already written.
+    """meta.json, stamped with the run format, the row count of every table already written, the parameter
+    columns they hold, and for each table not written why not (meta's tables_not_written, else a default).
 
     NB: the counts are read back from the tables in the folder, so write the tables first."""
     path = Path(run_dir) / "meta.json"
-    stamped = {"format_version": RUN_FORMAT_VERSION, **meta, "table_rows": table_rows(run_dir)}
+    parameters = _written_parameters(run_dir)
+    counts = table_rows(run_dir, parameters)
+    reasons = meta.get("tables_not_written") or {}
+    default = "the run has not finished" if meta.get("status") == "running" else "no rows"
+    stamped = {"format_version": RUN_FORMAT_VERSION, **meta, "table_rows": counts, "parameter_columns": parameters,
+               "tables_written": list(counts),
+               "tables_not_written": {name: reasons.get(name, default) for name in TABLES if name not in counts}}
     path.write_text(json.dumps(stamped, indent=2, default=str))
     return path
 

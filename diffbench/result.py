@@ -62,7 +62,7 @@ class Result:
             raise FileExistsError(f"{folder} already holds {', '.join(taken)}; give a new folder")
         folder.mkdir(parents=True, exist_ok=True)
         for name, table in self.tables.items():
-            table.to_csv(folder / f"{name}.csv", index=False)
+            records.write_frame(folder, name, table)
         with (folder / EVIDENCE_FILE).open("w") as handle:
             for line in self.evidence:
                 handle.write(json.dumps(line, allow_nan=True, default=str) + "\n")
@@ -113,12 +113,12 @@ class Result:
         fig = Figure(figsize=(6.4, 4.0), layout="constrained")
         ax = fig.subplots()
         sized = swell[swell["nodes"].notna()]
-        if sized["size"].notna().any() and sized["size"].nunique() > 1:
+        if sized["sweep_value"].notna().any() and sized["sweep_value"].nunique() > 1:
             for representation, rows in sized.groupby("representation", sort=False):
-                rows = rows.sort_values("size")
-                ax.semilogy(rows["size"].to_numpy(float), rows["nodes"].to_numpy(float), "o-",
+                rows = rows.sort_values("sweep_value")
+                ax.semilogy(rows["sweep_value"].to_numpy(float), rows["nodes"].to_numpy(float), "o-",
                             label=str(representation))
-            ax.set_xlabel("size")
+            ax.set_xlabel("swept parameter")
             ax.legend(fontsize=7)
         else:
             ax.bar([str(r) for r in sized["representation"]], sized["nodes"].to_numpy(float))

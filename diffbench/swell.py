@@ -174,9 +174,10 @@ def measure_job(job: SwellJob) -> dict:
 
 
 def row_for(case: Case, params: dict, representation: str, outcome: dict) -> dict:
-    size = params.get(case.sweep) if case.sweep else None
-    return {"case": case.name, "family": case.family, "param": describe(params),
-            "size": float(size) if size is not None else float("nan"), "representation": representation, **outcome}
+    value = params.get(case.sweep) if case.sweep else None
+    return {"case": case.name, "family": case.family, "param": describe(params), "params": dict(params),
+            "sweep_value": float(value) if value is not None else float("nan"), "representation": representation,
+            **outcome}
 
 
 def swell_lane_stops(task, outcome) -> str | None:
@@ -211,4 +212,4 @@ def run_swell(cases: dict, sizes: dict, representations=tuple(REPRESENTATIONS), 
 
     run_tasks(tasks, LocalExecutor(workers), finished, stop, stops_lane=swell_lane_stops)
     order = {(name, rep): i for i, (name, rep) in enumerate((n, r) for n in cases for r in representations)}
-    return sorted(rows, key=lambda r: (order[(r["case"], r["representation"])], r["size"]))
+    return sorted(rows, key=lambda r: (order[(r["case"], r["representation"])], r["sweep_value"]))

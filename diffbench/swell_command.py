@@ -105,14 +105,15 @@ def swell_command(case_names, max_n, representations, budget_s, workers, seed, c
         except Interrupted as signal_received:   # what finished is written; the rest is not run
             rows, interrupted = measured, signal_received
     fits = fit_rows(rows)
-    for table in records.TABLES:
-        records.write_table(run_dir, table, {"swell": rows, "swell_fits": fits}.get(table, []))
+    not_written = records.write_tables(run_dir, {"swell": rows, "swell_fits": fits},
+                                       {t: "diffbench swell measures expression swell only" for t in records.TABLES})
     failures = load_failures + [{"case": r["case"], "param": r["param"], "method": r["representation"], "point": 0,
                                  "status": r["status"], "message": r.get("message", "")}
                                 for r in rows if r["status"] not in EXPECTED]
     meta = swell_meta(run_dir, cases, sizes, chosen, budget_s, workers, seed, started, time.perf_counter() - clock,
                       failures)
     meta["status"] = "interrupted" if interrupted else "complete"
+    meta["tables_not_written"] = not_written
     if interrupted:
         meta["exit_code"] = interrupted.exit_code
         records.write_meta(run_dir, meta)

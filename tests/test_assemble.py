@@ -26,9 +26,10 @@ def tables():
 
 
 def test_base_row_names_the_setting():
-    assert base_row(CASE, {"n": 3, "d": 2}) == {"case": "toy", "family": "toys", "param": "n=3, d=2", "size": 3.0}
+    assert base_row(CASE, {"n": 3, "d": 2}) == {"case": "toy", "family": "toys", "param": "n=3, d=2",
+                                                "sweep_value": 3.0, "params": {"n": 3, "d": 2}}
     flat = base_row(FLAT, {})
-    assert flat["param"] == "-" and math.isnan(flat["size"]) and flat["case"] == "flat"
+    assert flat["param"] == "-" and math.isnan(flat["sweep_value"]) and flat["case"] == "flat" and flat["params"] == {}
 
 
 def test_reference_columns():
@@ -59,13 +60,16 @@ def test_scored_point_with_sweep_and_timings():
     assert [(r["h"], r["scheme"], r["direction"], r["point"]) for r in out["fd_sweep"]] == [
         (h, "central", "full", 0) for h in sweep["h"]]
     assert out["fd_sweep"][1]["rel_error"] == pytest.approx(1e-8, rel=1e-5)
-    assert all(r["case"] == "toy" and r["size"] == 2.0 for r in out["fd_sweep"])
+    assert all(r["case"] == "toy" and r["sweep_value"] == 2.0 for r in out["fd_sweep"])
     assert out["timing"] == [
-        {"case": "toy", "family": "toys", "param": "n=2", "size": 2.0, "method": "fd_central", "point": 0,
+        {"case": "toy", "family": "toys", "param": "n=2", "sweep_value": 2.0, "params": {"n": 2},
+         "method": "fd_central", "point": 0,
          "phase": "function", "time_s": 1e-3},
-        {"case": "toy", "family": "toys", "param": "n=2", "size": 2.0, "method": "fd_central", "point": 0,
+        {"case": "toy", "family": "toys", "param": "n=2", "sweep_value": 2.0, "params": {"n": 2},
+         "method": "fd_central", "point": 0,
          "phase": "eval", "time_s": 2e-3}]
-    assert set(row) <= set(records.RESULTS_COLUMNS) and set(out["fd_sweep"][0]) <= set(records.FD_SWEEP_COLUMNS)
+    assert set(row) - {records.PARAMS} <= set(records.RESULTS_COLUMNS)
+    assert set(out["fd_sweep"][0]) - {records.PARAMS} <= set(records.FD_SWEEP_COLUMNS)
 
 
 def test_evaluation_curve_rows():
@@ -87,8 +91,9 @@ def test_swell_and_trace_length_come_from_point_zero_only():
     out = tables()
     method_rows(CASE, {"n": 2}, TAPE, JobOutput(job=None, points=points, func_times=[1e-3]), [ref(), ref()], out)
     assert out["swell"] == [
-        {"case": "toy", "family": "toys", "param": "n=2", "size": 2.0, **entry},
-        {"case": "toy", "family": "toys", "param": "n=2", "size": 2.0, "representation": "tape_trace",
+        {"case": "toy", "family": "toys", "param": "n=2", "sweep_value": 2.0, "params": {"n": 2}, **entry},
+        {"case": "toy", "family": "toys", "param": "n=2", "sweep_value": 2.0, "params": {"n": 2},
+         "representation": "tape_trace",
          "nodes": 9, "ops": 9}]
     assert [r["point"] for r in out["results"]] == [0, 1] and [r["trace_length"] for r in out["results"]] == [9, 9]
     assert math.isnan(out["results"][1]["func_time_s"]) and math.isnan(out["results"][1]["cost_ratio"])

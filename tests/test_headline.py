@@ -6,7 +6,7 @@ from diffbench.report.headline import headlines
 
 
 def row(case, method, digits, point=0, status="ok", attainable=15.95, f_digits=16.0, limit="round-off", time=1e-6):
-    return {"case": case, "family": "fam", "param": "-", "size": float("nan"), "method": method, "point": point,
+    return {"case": case, "family": "fam", "param": "-", "sweep_value": float("nan"), "method": method, "point": point,
             "status": status, "message": None if status == "ok" else "timed out",
             "correct_digits": digits if status == "ok" else None, "rel_error": None, "max_rel_error": None,
             "attainable_digits": attainable, "f_digits": f_digits,

@@ -49,7 +49,7 @@ def test_list_still_names_every_method():
 def _small_run(run_dir: Path) -> Path:
     """A run folder with every table, written through records as the runner writes them."""
     run_dir.mkdir()
-    key = {"case": "logistic", "family": "logistic", "param": "n=2", "size": 2.0, "point": 0}
+    key = {"case": "logistic", "family": "logistic", "param": "n=2", "sweep_value": 2.0, "params": {"n": 2}, "point": 0}
     results = [{**key, "method": method, "status": "ok", "n_inputs": 1, "n_outputs": 1, "rel_error": error,
                 "correct_digits": digits, "eval_time_s": 2e-6 * (k + 1), "func_time_s": 1e-6,
                 "cost_ratio": 2.0 * (k + 1), "ref_digits": 50.0}

@@ -45,7 +45,7 @@ def _records(shift: float = 0.0) -> dict[str, list[dict]]:
     results, sweep, swell, timing = [], [], [], []
     for case, (family, params) in CASES.items():
         for param, size in params:
-            key = {"case": case, "family": family, "param": param, "size": float(size)}
+            key = {"case": case, "family": family, "param": param, "sweep_value": float(size)}
             func = 1e-6 * size
             for method, digits in DIGITS.items():
                 for point in (0, 1):

@@ -97,9 +97,10 @@ def test_logistic_laws_tree_exponential_trace_linear(cases):
 
 
 def test_fit_rows_skip_timeouts_and_name_the_range():
-    rows = [{"case": "c", "family": "f", "param": f"n={n}", "size": float(n), "representation": "r",
+    rows = [{"case": "c", "family": "f", "param": f"n={n}", "sweep_value": float(n), "representation": "r",
              "nodes": 2**n, "ops": 2**n, "status": "ok"} for n in range(1, 9)]
-    rows.append({"case": "c", "family": "f", "param": "n=9", "size": 9.0, "representation": "r", "status": "timeout"})
+    rows.append({"case": "c", "family": "f", "param": "n=9", "sweep_value": 9.0, "representation": "r",
+                 "status": "timeout"})
     fits = fit_rows(rows)
     assert [f["measure"] for f in fits] == ["nodes", "ops"]
     assert fits[0]["rate"] == pytest.approx(2.0) and fits[0]["param"] == "n=2..8"   # every size of >= 4 nodes
@@ -163,7 +164,7 @@ def test_swell_command_writes_a_run_folder_with_table1(tmp_path):
     (run_dir,) = tmp_path.iterdir()
     swell = records.read_table(run_dir, "swell")
     assert set(swell["status"]) == {"ok"} and len(swell) == 6 * 5
-    at5 = swell[swell["size"] == 5].set_index("representation")
+    at5 = swell[swell["sweep_value"] == 5].set_index("representation")
     assert at5.loc["sympy_tree", "nodes"] == 530 and at5.loc["tape_trace", "nodes"] == 12
     assert (at5[["derive_time_s", "lambdify_time_s", "eval_time_s"]].loc["sympy_cse"] > 0).all()
     fits = records.read_table(run_dir, "swell_fits")

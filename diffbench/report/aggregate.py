@@ -27,7 +27,8 @@ def case_order(meta: dict, *tables: pd.DataFrame) -> list[str]:
 
 def params_by_size(df: pd.DataFrame) -> list[str]:
     """The params of df, smallest size first."""
-    keys = df[["param", "size"]].drop_duplicates("param").sort_values(["size", "param"], na_position="last")
+    keys = df[["param", "sweep_value"]].drop_duplicates("param")
+    keys = keys.sort_values(["sweep_value", "param"], na_position="last")
     return [p for p in keys["param"] if not pd.isna(p)]
 
 
@@ -51,7 +52,7 @@ def cells(results: pd.DataFrame) -> pd.DataFrame:
     r["bad_status"] = r["status"].where(~r["ok"])
     r["bad_message"] = r["message"].where(~r["ok"])
     out = r.groupby(SETTING, sort=False, dropna=False).agg(
-        family=("family", "first"), size=("size", "first"),
+        family=("family", "first"), sweep_value=("sweep_value", "first"),
         digits=("correct_digits", "min"), rel_error=("rel_error", "max"),
         max_rel_error=("max_rel_error", "max"), n_points=("ok", "size"), n_ok=("ok", "sum"),
         status=("bad_status", "first"), message=("bad_message", "first"),
@@ -67,15 +68,15 @@ def cells(results: pd.DataFrame) -> pd.DataFrame:
 
 def comparison(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     """Cells of two runs side by side: digits and eval time of each, delta digits and time ratio B/A."""
-    keep = SETTING + ["size", "digits", "status", "message", "eval_time_s", "attainable"]
+    keep = SETTING + ["sweep_value", "digits", "status", "message", "eval_time_s", "attainable"]
     both = a[keep].merge(b[keep], on=["case", "param", "method"], how="outer", suffixes=("_a", "_b"))
-    both["size"] = both["size_a"].fillna(both["size_b"])
+    both["sweep_value"] = both["sweep_value_a"].fillna(both["sweep_value_b"])
     both["delta"] = both["digits_b"] - both["digits_a"]
     both["ratio"] = both["eval_time_s_b"] / both["eval_time_s_a"]
     for column in ("case", "method"):
         order = ordered(list(a[column]) + list(b[column]))
         both[f"{column}_rank"] = both[column].map({v: i for i, v in enumerate(order)})
-    return both.sort_values(["case_rank", "size", "param", "method_rank"]).reset_index(drop=True)
+    return both.sort_values(["case_rank", "sweep_value", "param", "method_rank"]).reset_index(drop=True)
 
 
 def clip_error(errors) -> np.ndarray:

@@ -57,20 +57,20 @@ def swell(name: str, family: str, table: pd.DataFrame, colours: dict[str, str]) 
 
 def _x(rows: pd.DataFrame, panel: pd.DataFrame) -> np.ndarray:
     """x positions of rows: their size, or the index of their param in the panel when sizes are missing."""
-    if panel["size"].notna().all():
-        return rows["size"].to_numpy(float)
+    if panel["sweep_value"].notna().all():
+        return rows["sweep_value"].to_numpy(float)
     params = _params(panel)
     return np.array([params.index(p) for p in rows["param"]], float)
 
 
 def _params(panel: pd.DataFrame) -> list[str]:
     """The panel's params when they stand in for missing sizes, else []."""
-    return [] if panel["size"].notna().all() else ordered(panel["param"])
+    return [] if panel["sweep_value"].notna().all() else ordered(panel["param"])
 
 
 def _x_axis(ax, rows: pd.DataFrame) -> None:
     """Log x when sizes span a decade; ticks at the sizes themselves when there are few."""
-    sizes = np.unique(rows["size"].dropna().to_numpy(float))
+    sizes = np.unique(rows["sweep_value"].dropna().to_numpy(float))
     params = _params(rows)
     if params:
         ax.set_xticks(range(len(params)), [_text(p) for p in params])
@@ -88,7 +88,7 @@ def _x_axis(ax, rows: pd.DataFrame) -> None:
 def _size_name(rows: pd.DataFrame) -> str:
     """The name in the param text ("d=2, N=50") whose value is the size in every row, else "size"."""
     names = None
-    for param, size in zip(rows["param"], rows["size"]):
+    for param, size in zip(rows["param"], rows["sweep_value"]):
         pairs = (item.split("=", 1) for item in str(param).split(",") if "=" in item)
         found = {k.strip() for k, v in pairs if _float(v) == size}
         names = found if names is None else names & found

@@ -105,7 +105,7 @@ def swell(run: Run) -> dict | None:
     if table.empty:
         return None
     colours = {**palette(r for r in table["representation"] if r != "function"), "function": "#444444"}
-    table = table.sort_values(["size", "param"], na_position="last", kind="stable")
+    table = table.sort_values(["sweep_value", "param"], na_position="last", kind="stable")
     # NB: a size-vs-parameter line needs two sizes: a representation measured at one size (sympy that timed out
     # beyond it) is left out of the plot, and a case with no such line is named instead of drawn
     table = table[table["nodes"] > 0]
@@ -123,11 +123,11 @@ def swell(run: Run) -> dict | None:
 
 
 def runtime(run: Run) -> dict | None:
-    cells = run.cells.sort_values(["size", "param"], na_position="last", kind="stable")
+    cells = run.cells.sort_values(["sweep_value", "param"], na_position="last", kind="stable")
     timed = cells[cells["cost_ratio"].notna()]
     out = []
     # NB: a cost-vs-size panel needs at least two sizes; single-size cases are in the phase table below
-    swept = [c for c in run.cases if timed.loc[timed["case"] == c, "size"].dropna().nunique() >= 2]
+    swept = [c for c in run.cases if timed.loc[timed["case"] == c, "sweep_value"].dropna().nunique() >= 2]
     if swept:
         name = _name("runtime", 0, "cost-ratio")
         caption = ("Cost ratio of each method (median over points of one derivative evaluation over one evaluation "
@@ -148,11 +148,11 @@ def reference(run: Run) -> dict | None:
     if results.empty:
         return None
     grouped = results.groupby(["case", "param"], sort=False).agg(
-        size=("size", "first"), digits=("ref_digits", "min"), route2=("ref_route2", "first"),
+        sweep_value=("sweep_value", "first"), digits=("ref_digits", "min"), route2=("ref_route2", "first"),
         flagged=("ref_flagged", "max"), points=("point", "nunique")).reset_index()
     rows = []
     for case in run.cases:
-        group = grouped[grouped["case"] == case].sort_values(["size", "param"], na_position="last")
+        group = grouped[grouped["case"] == case].sort_values(["sweep_value", "param"], na_position="last")
         rows += [dict(r._asdict(), flagged=bool(pd.notna(r.flagged) and r.flagged)) for r in group.itertuples()]
     required = run.meta.get("ref_required_digits")
     # NB: the table lists only the exceptions: settings whose routes agree to fewer than the required digits

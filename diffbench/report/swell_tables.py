@@ -29,8 +29,8 @@ def growth(run: Run) -> list[dict]:
     fits = run.tables.get("swell_fits")
     if swell.empty:
         return []
-    if not (run.path / "swell_fits.csv").exists():
-        from diffbench.swell import fit_rows   # NB: lazy, keeps start-up fast: only older runs lack swell_fits
+    if not (run.path / "swell_fits.csv").exists() and "swell_fits" not in run.meta.get("tables_not_written", {}):
+        from diffbench.swell_fits import fit_rows   # NB: lazy: only older runs lack swell_fits
         fits = pd.DataFrame(fit_rows(swell))
     rows = []
     fitted = {key: group.iloc[0] for key, group in fits.groupby(["case", "representation", "measure"], sort=False)} \
@@ -38,7 +38,7 @@ def growth(run: Run) -> list[dict]:
     lanes = dict(tuple(swell.groupby(["case", "representation"], sort=False)))
     for case in run.cases:
         for rep in _order({r for c, r in lanes if c == case}):
-            lane = lanes[(case, rep)].sort_values("size")
+            lane = lanes[(case, rep)].sort_values("sweep_value")
             ok = _ok(lane)
             stop = lane[~lane["status"].fillna("ok").isin(("ok", "skipped"))]
             laws = {measure: _phrase(fitted[(case, rep, measure)]) if (case, rep, measure) in fitted else "–"
@@ -73,7 +73,7 @@ def times(run: Run) -> list[dict]:
             continue
         reps = _order(table["representation"].unique())
         rows = []
-        for (size, param), group in table.groupby(["size", "param"], sort=True):
+        for (size, param), group in table.groupby(["sweep_value", "param"], sort=True):
             by = {r.representation: r for r in group.itertuples()}
             cells = [{"setup": _setup(by.get(r)), "eval": by[r].eval_time_s if r in by else None} for r in reps]
             cse, tape = by.get("sympy_cse"), by.get("tape_trace")
@@ -92,20 +92,20 @@ def _setup(row):
 def _summary(table: pd.DataFrame) -> str:
     """Where symbolic differentiation stops being practical, and cse code against the tape per evaluation."""
     parts = []
-    cse = table[table["representation"] == "sympy_cse"].sort_values("size")
+    cse = table[table["representation"] == "sympy_cse"].sort_values("sweep_value")
     setup = cse["derive_time_s"] + cse["lambdify_time_s"].fillna(0)
     slow = cse[setup > PRACTICAL_SETUP_S]
     if len(cse):
         parts.append(f"sympy diff + cse + lambdify takes more than {PRACTICAL_SETUP_S:g} s from {slow.iloc[0]['param']} on"
                      if len(slow) else f"sympy diff + cse + lambdify stays under {PRACTICAL_SETUP_S:g} s up to "
                                         f"{cse.iloc[-1]['param']}")
-    tape = table[table["representation"] == "tape_trace"].set_index("size")["eval_time_s"]
-    both = cse[cse["size"].isin(tape.index)]
+    tape = table[table["representation"] == "tape_trace"].set_index("sweep_value")["eval_time_s"]
+    both = cse[cse["sweep_value"].isin(tape.index)]
     if len(both):
         last = both.iloc[-1]
-        ratio = tape[last["size"]] / last["eval_time_s"]
+        ratio = tape[last["sweep_value"]] / last["eval_time_s"]
         parts.append(f"at {last['param']} one evaluation of the lambdified cse code takes {last['eval_time_s'] * 1e6:.3g} µs, "
-                     f"the tape's reverse sweep {tape[last['size']] * 1e6:.3g} µs ({ratio:.3g}× the cse code's time)")
+                     f"the tape's reverse sweep {tape[last['sweep_value']] * 1e6:.3g} µs ({ratio:.3g}× the cse code's time)")
     return "; ".join(parts) + "." if parts else ""
 
 
@@ -119,7 +119,7 @@ def table1(run: Run) -> dict | None:
     rows = rows[rows["case"] == survey.TABLE1_CASE]
     out = []
     for n in survey.table1_sizes():
-        at = rows[rows["size"] == n]
+        at = rows[rows["sweep_value"] == n]
         text = {r: at[at["representation"] == r]["expression"] for r in ("function", "sympy_tree", "sympy_simplified")}
         if any(t.empty for t in text.values()):
             continue

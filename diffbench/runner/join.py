@@ -1,4 +1,5 @@
-"""Job outputs joined with their references into the rows of every table, and which rows are failures."""
+"""Job outputs joined with their references into the rows of every table, which rows are failures, and why a
+table has no rows."""
 from __future__ import annotations
 
 from diffbench import records
@@ -60,3 +61,33 @@ def is_failure(row: dict) -> bool:
     if row["status"] in ("failed", "domain_error"):
         return True
     return row["status"] == "timeout" and not METHODS[row["method"]].expected_timeout
+
+
+# The methods whose jobs write a table's rows besides results and timing (see diffbench/assemble.py).
+TABLE_METHODS = {
+    "fd_sweep": ("fd_forward", "fd_central", "fd_backward", "fd_central4", "complex_step"),   # error vs h
+    "fd_evals": ("fd_random",),                               # error vs function evaluations
+    "swell": ("sympy", "tape_reverse", "tape_forward"),       # derivative sizes (sympy tree/cse, tape trace)
+}
+
+
+def empty_table_reasons(tables: dict, config: RunConfig) -> dict:
+    """{table: why it has no rows} for each table without rows, in meta.json's tables_not_written words."""
+    reasons = {}
+    for name in records.TABLES:
+        if tables.get(name):
+            continue
+        if name == "swell_fits":
+            reasons[name] = ("no swell_fits rows: no swell rows to fit" if not tables.get("swell") else
+                             "no swell_fits rows: no representation was measured with enough nodes to fit")
+            continue
+        writers = TABLE_METHODS.get(name)
+        if writers is None:
+            reasons[name] = f"no {name} rows: no method job finished"
+            continue
+        ran = [m for m in writers if m in config.methods]
+        shown = ", ".join(writers)
+        reasons[name] = (f"no {name} rows: {'the method' if len(writers) == 1 else 'none of'} {shown} "
+                         f"{'did not run' if len(writers) == 1 else 'ran'}" if not ran else
+                         f"no {name} rows: {', '.join(ran)} ran but scored no point (failed, timed out or at kinks)")
+    return reasons

@@ -13,7 +13,7 @@ from diffbench.runner.config import Plan, RunConfig, job_key, plan
 from diffbench.runner.executor import Failure, Limits, LocalExecutor
 from diffbench.runner.extras import experiment_tasks, extra_failures, trace_tasks, write_trace_index
 from diffbench.runner.interrupts import Interrupted, StopRequest
-from diffbench.runner.join import assemble
+from diffbench.runner.join import assemble, empty_table_reasons
 from diffbench.runner.journal import Journal, read_journal
 from diffbench.runner.meta import new_run_dir, run_meta, slowest, time_by_method
 from diffbench.runner.scheduler import Task, run_tasks
@@ -96,14 +96,14 @@ def _finish(run_dir, config, plan_, tasks, entries, failures, started, previous,
     results = [(job, entries[job_key(job)][0]) for job in plan_.jobs if job_key(job) in entries]
     tables, job_failures = assemble(plan_, results, config)
     conclude(run_dir, tables, results)
-    for name, rows in tables.items():
-        records.write_table(run_dir, name, rows)
+    not_written = records.write_tables(run_dir, tables, empty_table_reasons(tables, config))
     write_trace_index(run_dir, entries, plan_.cases)
     return _write_meta(run_dir, config, plan_, tasks, entries, failures + job_failures + extra_failures(entries),
-                       started, previous, clock, status)
+                       started, previous, clock, status, not_written)
 
 
-def _write_meta(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status) -> dict:
+def _write_meta(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status,
+                not_written=None) -> dict:
     finished = [(task, *entries[task.key]) for task in tasks if task.key in entries]
     failed = sum(isinstance(outcome, Failure) and outcome.status != "skipped"
                  and not (outcome.status == "timeout" and task.lane is not None)   # NB: a symbolic timeout is measured
@@ -120,5 +120,7 @@ def _write_meta(run_dir, config, plan_, tasks, entries, failures, started, previ
                                 if key.startswith("experiment|") and not isinstance(outcome, Failure)}
     if previous.get("command"):
         meta["command"] = previous["command"]
+    if not_written is not None:
+        meta["tables_not_written"] = not_written
     records.write_meta(run_dir, meta)
     return meta
