@@ -277,30 +277,58 @@ def input_shapes(case) -> str:
 @click.option("--notes", is_flag=True, help="Print each case's assignment text.")
 def list_(case_dirs, notes):
     """List the cases and methods."""
+    from diffbench.latex_text import latex_to_text
     from diffbench.methods import DEFAULT_METHODS, REGISTRY
-    console = Console()
+    console = Console()    # NB: as wide as the terminal, or $COLUMNS; 80 when piped
     cases = load_or_fail(case_dirs)
-    table = Table(title="cases", header_style="bold")
-    # NB: case names are what users type (--only), so they never wrap or get cut; the other columns give way
-    table.add_column("case", no_wrap=True, min_width=max((len(name) for name in cases), default=4))
-    for column in ("family", "differentiates", "inputs (first size)", "sweep (default)", "quick", "points"):
-        table.add_column(column)
-    for case in cases.values():
-        sweep = f"{case.sweep} = {', '.join(map(str, case.values))}" if case.sweep else "-"
-        quick = ", ".join(map(str, case.sweep_values("quick"))) if case.sweep else "-"
-        table.add_row(case.name, case.family, ", ".join(case.wrt), input_shapes(case), sweep, quick,
-                      str(case.points))
-    console.print(table)
-    methods = Table(title="methods", header_style="bold")
-    for column in ("method", "kind", "description", "default"):
-        methods.add_column(column)
-    for name, entry in REGISTRY.items():   # NB: the registry's text, so listing imports no method module
-        methods.add_row(name, entry.kind, entry.description, "yes" if name in DEFAULT_METHODS else "")
-    console.print(methods)
+    case_rows = [(case.name, case.family, ", ".join(case.wrt), input_shapes(case),
+                  f"{case.sweep} = {', '.join(map(str, case.values))}" if case.sweep else "-",
+                  ", ".join(map(str, case.sweep_values("quick"))) if case.sweep else "-", str(case.points))
+                 for case in cases.values()]
+    method_rows = [(name, entry.kind, entry.description, "yes" if name in DEFAULT_METHODS else "")
+                   for name, entry in REGISTRY.items()]   # NB: the registry's text: listing imports no method module
+    case_columns = ("case", "family", "differentiates", "inputs (first size)", "sweep (default)", "quick", "points")
+    method_columns = ("method", "kind", "description", "default")
+    if console.width >= LIST_TABLE_MIN_WIDTH:
+        console.print(_list_table("cases", case_columns, case_rows, console.is_terminal))
+        console.print(_list_table("methods", method_columns, method_rows, console.is_terminal))
+    else:   # NB: seven columns do not fit a narrow terminal: one wrapped paragraph per case instead
+        console.print("[bold]cases[/bold]")
+        for name, family, wrt, inputs, sweep, quick, points in case_rows:
+            swept = f"sweep {sweep} (quick {quick})" if sweep != "-" else "no sweep"
+            _print_wrapped(console, f"{name} ({family}): differentiates {wrt}; inputs {inputs}; {swept}; "
+                                    f"{points} points")
+        console.print("\n[bold]methods[/bold] (* = default)")
+        for name, kind, description, default in method_rows:
+            _print_wrapped(console, f"{name}{' *' if default else ''}  {kind}: {description}")
     if notes:
         for case in cases.values():
-            # NB: escaped, so Markdown such as I[z > 0] is not taken for rich markup
-            console.print(f"\n[bold]{case.name}[/bold]\n{escape(case.note or '(no note)')}", highlight=False)
+            # NB: the maths as Unicode text; escaped, so Markdown such as I[z > 0] is not taken for rich markup
+            text = latex_to_text(case.note) if case.note else "(no note)"
+            console.print(f"\n[bold]{case.name}[/bold]\n{escape(text)}", highlight=False, overflow="fold")
+
+
+LIST_TABLE_MIN_WIDTH = 100   # `list` draws tables from this terminal width on
+
+
+def _list_table(title: str, columns: tuple, rows: list, terminal: bool) -> Table:
+    """Cells wrap (fold inside a word only when it is wider than its column), never cut; ASCII when piped.
+    NB: the first column holds names users type (--only, --methods), so it never wraps."""
+    from rich import box
+    table = Table(title=title, header_style="bold", box=box.HEAVY_HEAD if terminal else box.ASCII)
+    table.add_column(columns[0], no_wrap=True, min_width=max((len(row[0]) for row in rows), default=4))
+    for column in columns[1:]:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _print_wrapped(console: Console, text: str) -> None:
+    """One entry of the narrow listing: its first line starts with the name, the rest indented."""
+    import textwrap
+    lines = textwrap.wrap(text, width=console.width, subsequent_indent="    ", break_on_hyphens=False)
+    console.print(escape("\n".join(lines)), highlight=False, overflow="fold")
 
 
 class NotARun(click.ClickException):
