@@ -180,7 +180,7 @@ def test_vector_jacobian_by_both_modes_matches_torch():
 
 def test_crossover_is_found_where_reverse_stops_winning():
     table = pd.DataFrame(
-        [{"implementation": "tape", "mode": mode, "m_over_n": r, "seconds": s}
+        [{"implementation": "tape", "ad_mode": mode, "m_over_n": r, "seconds": s}
          for r, fwd, rev in [(0.1, 1.0, 0.1), (1.0, 1.0, 0.5), (10.0, 1.0, 2.0)]
          for mode, s in (("forward", fwd), ("reverse", rev))])
     found = jacobian_experiment.crossovers(table).iloc[0]
@@ -191,7 +191,7 @@ def test_crossover_is_found_where_reverse_stops_winning():
 
 def test_crossover_table_times_every_mode_and_agrees():
     table = jacobian_experiment.crossover_table(n=6, sizes=(2, 12), budget_s=0.05)
-    assert set(table["mode"]) == {"forward", "reverse"} and set(table["implementation"]) == {"tape", "torch"}
+    assert set(table["ad_mode"]) == {"forward", "reverse"} and set(table["implementation"]) == {"tape", "torch"}
     assert (table["seconds"] > 0).all()
     assert (table["max_abs_diff"] <= 1e-14).all()
 

@@ -51,7 +51,7 @@ def crossover_table(n: int = N_INPUTS, sizes=OUTPUT_SIZES, seed: int = 0, budget
         for (implementation, mode), timer in timers.items():
             jacobian = np.asarray(timer(), dtype=np.float64).reshape(m, n)
             reference = jacobian if reference is None else reference
-            rows.append({"implementation": implementation, "mode": mode, "n": n, "m": m, "m_over_n": m / n,
+            rows.append({"implementation": implementation, "ad_mode": mode, "n": n, "m": m, "m_over_n": m / n,
                          "seconds": measure(timer, repeats=5, budget_s=budget_s),
                          "max_abs_diff": float(np.max(np.abs(jacobian - reference)))})
     return pd.DataFrame(rows)
@@ -61,7 +61,7 @@ def crossovers(table: pd.DataFrame) -> pd.DataFrame:
     """Per implementation, the m/n where reverse stops beating forward (log-linear interpolation)."""
     rows = []
     for implementation, mine in table.groupby("implementation", sort=False):
-        wide = mine.pivot(index="m_over_n", columns="mode", values="seconds").sort_index()
+        wide = mine.pivot(index="m_over_n", columns="ad_mode", values="seconds").sort_index()
         log_ratio = np.log(wide["reverse"] / wide["forward"])
         ratio_at, found = float("nan"), False
         for (r0, l0), (r1, l1) in zip(log_ratio.items(), list(log_ratio.items())[1:]):
@@ -79,7 +79,7 @@ def figure(table: pd.DataFrame, path) -> None:
     fig = Figure(figsize=(6.4, 4.2))
     ax = fig.add_subplot()
     styles = {"forward": "-o", "reverse": "--s"}
-    for (implementation, mode), rows in table.groupby(["implementation", "mode"], sort=False):
+    for (implementation, mode), rows in table.groupby(["implementation", "ad_mode"], sort=False):
         rows = rows.sort_values("m_over_n")
         ax.plot(rows["m_over_n"], rows["seconds"], styles[mode], label=f"{implementation} {mode} mode")
     ax.axvline(1.0, color="grey", lw=0.8, ls=":")

@@ -29,11 +29,14 @@ def redraw(name: str, table: pd.DataFrame) -> str:
         return path.read_text()
 
 
+RENAMED = {"jacobian": {"mode": "ad_mode"}}   # columns of older runs' experiment tables -> today's names
+
+
 def experiments_context(run, figure_type, figure_name) -> dict | None:
     out = []
     for index, (name, folder) in enumerate(stored_experiments(run.path)):
         experiment = _registry()[name]
-        table = pd.read_csv(folder / f"{name}.csv")
+        table = pd.read_csv(folder / f"{name}.csv").rename(columns=RENAMED.get(name, {}))
         summary = pd.read_csv(folder / "summary.csv") if (folder / "summary.csv").exists() else pd.DataFrame()
         caption = (f"{experiment.title}: measured on this run (data in experiments/{name}/{name}.csv); "
                    f"the table below gives its summary.")
