@@ -29,6 +29,8 @@ def _plain(value):
         return None if math.isnan(value) else float(value)
     if isinstance(value, np.bool_):
         return bool(value)
+    if isinstance(value, dict):           # a row's case parameters
+        return {k: _plain(v) for k, v in value.items()}
     return value
 
 
