@@ -66,7 +66,7 @@ def _documented() -> dict:
     """Section of COLUMNS.md ("results", "parameters", "shared", ...) -> {column: its table row's text}."""
     sections, current = {}, None
     for line in (ROOT / "COLUMNS.md").read_text(encoding="utf-8").splitlines():
-        heading = re.match(r"^## (\w+)\.csv$", line)
+        heading = re.match(r"^## ((?:experiments/\w+/)?\w+)\.csv$", line)
         if heading:
             current = heading.group(1)
         elif line.startswith("## "):
@@ -97,12 +97,29 @@ def test_columns_md_documents_only_columns_a_table_can_write():
                           for name in case.params(value)}
     writable = {"parameters": library_parameters, "shared": {c for cs in records.TABLES.values() for c in cs},
                 **records.TABLES}
-    unwritable = [f"{section}: {column!r}" for section, columns in documented.items()
+    unwritable = [f"{section}: {column!r}" for section, columns in documented.items() if section in writable
                   for column, text in columns.items() if "(only " not in text and column not in writable[section]]
     assert not unwritable, "COLUMNS.md documents columns no table writes (mark them '(only ...)'): " + \
         "; ".join(unwritable)
     for name, columns in records.TABLES.items():   # and the whole schema, in the schema's order
         assert [c for c in documented[name] if c in columns] == list(columns), name
+
+
+def test_every_experiment_table_is_documented_exactly(tmp_path):
+    from diffbench.experiments.command import EXPERIMENTS
+    done = subprocess.run([DIFFBENCH, "experiment", "all", "--quick", "--out", str(tmp_path)], capture_output=True,
+                          text=True, timeout=900, env=os.environ.copy())
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    documented = _documented()
+    for name in EXPERIMENTS:
+        (folder,) = (tmp_path / name).iterdir()
+        for file in (name, "summary"):
+            written = list(pd.read_csv(folder / f"{file}.csv").columns)
+            section = documented.get(f"experiments/{name}/{file}", {})
+            assert set(written) == set(section), (f"experiments/{name}/{file}.csv: undocumented "
+                                                  f"{sorted(set(written) - set(section))}, documented but not "
+                                                  f"written {sorted(set(section) - set(written))}")
+            assert not set(written) & set(dir(pd.DataFrame)), (name, file)
 
 
 # --- typed parameter columns ------------------------------------------------------------------------------------
