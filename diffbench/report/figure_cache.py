@@ -8,16 +8,16 @@ import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-import matplotlib
 import pandas as pd
 
 KEYS = ".figure-keys.json"   # in figures/: file name -> content key of the figure a report wrote there
-DRAWING_MODULES = ("diffbench.report.figures", "diffbench.report.grids", "diffbench.fd_model")
+DRAWING_MODULES = ("diffbench.report.figures", "diffbench.report.grids", "diffbench.report.svgplot",
+                   "diffbench.fd_model")
 
 
 def content_key(fn, args) -> str:
     """A digest of what decides the figure: the drawing function, its modules' source and its arguments."""
-    digest = hashlib.sha256(f"{fn.__module__}.{fn.__qualname__}|{matplotlib.__version__}".encode())
+    digest = hashlib.sha256(f"{fn.__module__}.{fn.__qualname__}".encode())
     for module in DRAWING_MODULES:
         source = getattr(sys.modules.get(module), "__file__", None)
         if source:
