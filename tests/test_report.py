@@ -378,3 +378,29 @@ def test_overview_numbers_from_the_records(report_run_dir, report_page):
     # one tie at the floor (15.95 digits where no floor is stored): sympy, tape_reverse, torch; the rest below it
     assert "sympy, tape_reverse and torch reach the float64 floor at the median setting" in overview
     assert "Below the floor: fd_central typically" in overview and "sympy 2 (timed out 1, failed 1)" in overview
+
+
+def test_bench_report_section_times_a_copy_from_scratch_and_unchanged(report_run_dir, report_page):
+    from diffbench.bench_report import REPORT_TARGET_BYTES, REPORT_TARGET_S, missed_report_targets, measure_report
+    before = _files(report_run_dir)
+    row = measure_report(report_run_dir, "test run")
+    assert _files(report_run_dir) == before                     # measured on a copy: the run folder is untouched
+    assert row["exit_code"] == 0 and row["note"] == ""
+    assert row["bytes"] == len(report_page.encode("utf-8"))     # the same page as rendered here in-process
+    assert 0 < row["scratch_s"] < 120 and 0 < row["cached_s"] < 120
+    over = {**row, "scratch_s": REPORT_TARGET_S + 1, "cached_s": REPORT_TARGET_S / 2, "bytes": REPORT_TARGET_BYTES + 1}
+    assert missed_report_targets([over]) == [
+        f"report of test run from scratch: {REPORT_TARGET_S + 1:.2f} s > {REPORT_TARGET_S:g} s",
+        f"report.html of test run: {REPORT_TARGET_BYTES + 1:,} bytes > {REPORT_TARGET_BYTES:,}"]
+    assert missed_report_targets([{**row, "scratch_s": 1.0, "cached_s": 1.0, "bytes": 1000}]) == []
+
+
+def test_bench_command_prints_the_report_section(tmp_path, report_run_dir, report_page):
+    run_dir = tmp_path / "run"
+    shutil.copytree(report_run_dir, run_dir)
+    done = subprocess.run([DIFFBENCH, "bench", "--quick", "--skip-runs", "--skip-startup", "--skip-references",
+                           "--rounds", "1", "--min-batch", "0.001", "--sizes", "logistic=2", "--report-run",
+                           str(run_dir)], capture_output=True, text=True, timeout=600, env=os.environ.copy())
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "diffbench report RUN_DIR" in done.stdout and f"{len(report_page.encode('utf-8')):,}" in done.stdout
+    assert (run_dir / "report.html").read_text(encoding="utf-8") == report_page   # measured on a copy
