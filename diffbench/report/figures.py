@@ -24,7 +24,8 @@ def swell(name: str, family: str, table: pd.DataFrame, colours: dict[str, str]) 
     """Derivative size (nodes) vs case parameter, one panel per case, one line per representation."""
     cases = ordered(table["case"])
     width = min(SWELL_PANEL[0], 640 / len(cases))
-    reps = [r for r in ordered(table["representation"]) if ((table["representation"] == r) & (table["nodes"] > 0)).any()]
+    drawn = table[table["nodes"] > 0]
+    reps = [r for r in ordered(table["representation"]) if (drawn["representation"] == r).any()]
     entries = [Entry(r, colours[r], "dots") for r in reps]
     legend_width, legend_height = svgplot.legend_size(entries, 1)
     left, gap, top = 66.0, 62.0, 52.0

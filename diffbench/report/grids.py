@@ -19,14 +19,15 @@ REST_COLOUR = "#111111"   # the most accurate method that is not a finite differ
 LEFT, TOP, UNDER, LINE = 66.0, 30.0, 40.0, 14.4   # margins in px: y labels, figure title, x labels; a title line
 
 
-def _panels(n_panels: int, titles: list[str], entries: list[Entry], x: Scale | None, y: Scale,
-            shared_y: bool) -> tuple[Canvas, list[tuple[float, float]], int]:
-    """A canvas for n panels in up to MAX_COLUMNS columns, room for each row's titles and the legend below.
+def _panels(n_panels: int, titles: list[str], entries: list[Entry]) \
+        -> tuple[Canvas, list[tuple[float, float]], int, tuple[float, float]]:
+    """A canvas for n panels in up to MAX_COLUMNS columns sharing their y axis (tick labels on the first column
+    only), room for each row's titles and the legend below.
 
-    Returns it, each panel's top-left corner and the legend's number of columns."""
+    Returns it, each panel's top-left corner, the legend's number of columns and its top-left corner."""
     columns = min(MAX_COLUMNS, n_panels)
     rows = math.ceil(n_panels / columns)
-    gap = 18.0 if shared_y else 56.0
+    gap = 18.0
     width = LEFT + columns * PANEL_PX[0] + (columns - 1) * gap + 14
     legend_columns = min(len(entries), max(2, columns))
     while legend_columns > 1 and svgplot.legend_size(entries, legend_columns)[0] > width - 20:
@@ -39,8 +40,8 @@ def _panels(n_panels: int, titles: list[str], entries: list[Entry], x: Scale | N
         corners += [(LEFT + c * (PANEL_PX[0] + gap), y_top) for c in range(columns)][:n_panels - row * columns]
         y_top += PANEL_PX[1] + UNDER
     canvas = Canvas(max(width, legend_width + 20), y_top + legend_height + 8)
-    canvas.legend_at = ((canvas.width - legend_width) / 2, y_top)
-    return canvas, corners, legend_columns
+    # NB: left-aligned under the first column, so on a narrow screen (the figure scrolls) the legend starts in view
+    return canvas, corners, legend_columns, (LEFT - 40, y_top)
 
 
 def fd_grid(name: str, title: str, panels: list[dict]) -> str:
@@ -57,7 +58,7 @@ def fd_grid(name: str, title: str, panels: list[dict]) -> str:
     entries += [Entry("optimum of the fitted C hᵖ + R/h", "#ffffff", "star"),
                 Entry("best non-FD method (named, +ties)", REST_COLOUR, "dashed")]
     titles = [_wrapped(p["label"]) for p in panels]
-    canvas, corners, legend_columns = _panels(len(panels), titles, entries, x, y, shared_y=True)
+    canvas, corners, legend_columns, legend_at = _panels(len(panels), titles, entries)
     columns = min(MAX_COLUMNS, len(panels))
     for i, (panel, (left, top)) in enumerate(zip(panels, corners)):
         box = Panel(left, top, *PANEL_PX, x, y)
@@ -80,7 +81,7 @@ def fd_grid(name: str, title: str, panels: list[dict]) -> str:
             canvas.text(left + 6, level - 3, first + (f" +{len(others)}" if others else ""), "s", colour="#333")
         for (sx, sy), colour in stars:
             canvas.star(sx, sy, colour)
-    svgplot.legend(canvas, entries, *canvas.legend_at, legend_columns)
+    svgplot.legend(canvas, entries, *legend_at, legend_columns)
     canvas.text(6, 17, title, "t")
     return canvas.svg(name)
 
@@ -140,7 +141,7 @@ def cost_grid(name: str, title: str, cells: pd.DataFrame, cases: list[str], colo
     methods = [m for m in colours if (cells["method"] == m).any()]
     y = Scale.fit(cells.loc[cells["cost_ratio"] > 0, "cost_ratio"], log=True)
     entries = [Entry(m, colours[m], "dots") for m in methods]
-    canvas, corners, legend_columns = _panels(len(cases), [str(c) for c in cases], entries, None, y, shared_y=True)
+    canvas, corners, legend_columns, legend_at = _panels(len(cases), [str(c) for c in cases], entries)
     columns = min(MAX_COLUMNS, len(cases))
     for i, (case, (left, top)) in enumerate(zip(cases, corners)):
         rows = cells[cells["case"] == case]
@@ -153,6 +154,6 @@ def cost_grid(name: str, title: str, cells: pd.DataFrame, cases: list[str], colo
             if not group.empty:
                 svgplot.line(canvas, box, x_values(group, rows), group["cost_ratio"].to_numpy(float),
                              colours[method], dots=2.0, width=1.2)
-    svgplot.legend(canvas, entries, *canvas.legend_at, legend_columns)
+    svgplot.legend(canvas, entries, *legend_at, legend_columns)
     canvas.text(6, 17, title, "t")
     return canvas.svg(name)
