@@ -82,8 +82,10 @@ class Scale:
         first, last = math.ceil(math.log10(self.lo) - 1e-9), math.floor(math.log10(self.hi) + 1e-9)
         step = max(1, math.ceil((last - first + 1) / most))
         ticks = [10.0**k for k in range(first, last + 1) if (k - first) % step == 0]
-        if last - first < 2:   # under two decades: 2 and 5 between the powers of ten
-            ticks = sorted(m * 10.0**k for k in range(first - 1, last + 1) for m in (1, 2, 5)
+        for mantissas in ((1, 2, 5), range(1, 10)):   # under two decades: 2 and 5 between, or every digit
+            if len(ticks) >= 3:
+                break
+            ticks = sorted(m * 10.0**k for k in range(first - 1, last + 1) for m in mantissas
                            if self.lo <= m * 10.0**k <= self.hi)
         return [(t, power_label(t)) for t in ticks]
 
