@@ -21,7 +21,7 @@ def test_log_scale_maps_decades_linearly_and_ticks_powers_of_ten():
     assert scale.unit(1e-30) == 0.0 and scale.unit(10.0) == 1.0          # outside the limits: on the frame
     assert [label for _, label in scale.ticks] == ["10⁻¹⁶", "10⁻¹³", "10⁻¹⁰", "10⁻⁷", "10⁻⁴", "10⁻¹"]
     assert [label for _, label in Scale.fit([26, 62], log=True).ticks] == ["30", "40", "50", "60"]
-    assert power_label(2e-5) == "2×10⁻⁵" and power_label(200.0) == "200" and power_label(1e4) == "10⁴"
+    assert (power_label(2e-5), power_label(200.0), power_label(1e4)) == ("2×10⁻⁵", "200", "10⁴")
 
 
 def test_linear_scale_ticks_at_round_steps():
@@ -37,7 +37,8 @@ def test_fd_grid_stars_the_optimum_of_the_error_model():
     h = 10.0 ** np.linspace(-14, -1, 53)
     error = np.maximum(C * h**2, R / h)
     sweep = pd.DataFrame({"scheme": "central", "h": h, "rel_error": error})
-    svg = grids.fd_grid("t", "family t", [{"label": "case · n=1 · point 0", "sweep": sweep, "best": ("sympy", 1e-16)}])
+    panel = {"label": "case · n=1 · point 0", "sweep": sweep, "best": ("sympy", 1e-16)}
+    svg = grids.fd_grid("t", "family t", [panel])
     root = ET.fromstring(svg)
     assert root.tag == f"{SVG}svg"
     stars = [p for p in root.iter(f"{SVG}path") if p.get("stroke") == "#000" and p.get("fill") != "#ffffff"]
