@@ -13,6 +13,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from diffbench import bench_report
 from diffbench.case import load_cases
 from diffbench.runner.config import default_memory_mb
 from diffbench.runner.executor import Failure, Limits, LocalExecutor
@@ -199,8 +200,9 @@ def missed_reference_targets(table: pd.DataFrame) -> list[str]:
     return lines
 
 
-def time_runs(quick_only: bool = False) -> list[dict]:
-    """Wall seconds of `diffbench run` and `diffbench run --quick`, each into a fresh temporary folder."""
+def time_runs(quick_only: bool = False, on_run=None) -> list[dict]:
+    """Wall seconds of `diffbench run` and `diffbench run --quick`, each into a fresh temporary folder;
+    on_run(label, run folder), when given, is called while the folder still exists."""
     variants = (("run --quick", ["--quick"]),) if quick_only else (("run", []), ("run --quick", ["--quick"]))
     rows = []
     for label, extra in variants:
@@ -213,6 +215,8 @@ def time_runs(quick_only: bool = False) -> list[dict]:
             run_dirs = [d for d in Path(out).iterdir() if (d / "report.html").exists()]
             if run_dirs:
                 rows.append(time_report(run_dirs[0], f"diffbench report (of {label})"))
+                if on_run is not None:
+                    on_run(label, run_dirs[0])
     return rows
 
 
@@ -303,7 +307,10 @@ def missed_targets(table: pd.DataFrame) -> list[str]:
               help="Also write the ratio table as CSV here.")
 @click.option("--skip-startup", is_flag=True, help="Do not time the light commands' start-up.")
 @click.option("--skip-references", is_flag=True, help="Do not time the references (arb vs mpmath).")
-def bench_command(quick, skip_runs, rounds, min_batch_s, sizes_text, csv_path, skip_startup, skip_references):
+@click.option("--report-run", "report_run", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Also time `diffbench report` on this run folder (a copy of it), from scratch and unchanged.")
+def bench_command(quick, skip_runs, rounds, min_batch_s, sizes_text, csv_path, skip_startup, skip_references,
+                  report_run):
     """Time tape gradients against the float function and torch.autograd; time whole runs."""
     console = Console(width=None if sys.stdout.isatty() else 120)
     sizes = parse_sizes(sizes_text) if sizes_text else (QUICK_SIZES if quick else BENCH_SIZES)
@@ -322,8 +329,13 @@ def bench_command(quick, skip_runs, rounds, min_batch_s, sizes_text, csv_path, s
             console.print(f"[yellow]target missed[/yellow] {line}", highlight=False)
     if not skip_startup:
         console.print(render_startup(measure_startup()))
+    reports = bench_report.ReportBench(report_run)
     if not skip_runs:
-        console.print(render_runs(time_runs(quick_only=quick)))
+        console.print(render_runs(time_runs(quick_only=quick, on_run=reports)))
+    if reports.rows:
+        console.print(bench_report.render_report_bench(reports.rows))
+        for line in bench_report.missed_report_targets(reports.rows):
+            console.print(f"[yellow]target missed[/yellow] {line}", highlight=False)
 
 
 def parse_sizes(text: str) -> dict:

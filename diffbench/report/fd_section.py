@@ -24,11 +24,10 @@ def canonical_sweep(sweep: pd.DataFrame, case: str) -> tuple[pd.DataFrame, str, 
     return rows, param, point
 
 
-def _best_other(ok: pd.DataFrame, case: str, param: str, point) -> tuple[str, float] | None:
-    """The most accurate method that is not a finite difference at that point (ties named together)."""
-    at = ok[(ok["case"] == case) & (ok["param"] == param) & (ok["point"] == point)]
-    at = at[~at["method"].map(is_fd) & at["rel_error"].notna()]
-    if at.empty:
+def _best_other(at: pd.DataFrame | None) -> tuple[str, float] | None:
+    """The most accurate method that is not a finite difference at a point (ties named together), from the ok
+    rows there of methods that are not finite differences."""
+    if at is None or at.empty:
         return None
     best = max(float(at["rel_error"].min()), FLOOR)
     tied = at.loc[at["rel_error"].clip(lower=FLOOR) <= 2 * best, "method"]
@@ -42,16 +41,19 @@ def fd_sweep(run: Run, figure_type, name) -> dict | None:
     figures, exact = [], []
     by_case = dict(tuple(sweep.groupby("case", sort=False)))
     ok = results[results["status"].eq("ok").fillna(False)]
+    ok = ok[~ok["method"].map(is_fd) & ok["rel_error"].notna()]
+    others = dict(tuple(ok.groupby(["case", "param", "point"], sort=False)))   # the best non-FD method's rows
     for family, cases in sweep.groupby("family", sort=False)["case"]:
         panels = []
-        for case in [c for c in run.cases if c in set(cases)]:
+        present = set(cases)
+        for case in [c for c in run.cases if c in present]:
             rows, param, point = canonical_sweep(by_case[case], case)
             if rows["rel_error"].dropna().le(FLOOR).all():
                 exact.append(f"{case} ({param})")   # NB: every step exact: a plot of it would be empty
                 continue
             where = " · ".join(str(x) for x in (case, param, f"point {point}") if x not in ("", "-", None))
             panels.append({"label": where, "sweep": rows,
-                           "best": _best_other(ok, case, param, point)})
+                           "best": _best_other(others.get((case, param, point)))})
         if not panels:
             continue
         file_name = name("fd_sweep", len(figures), family)

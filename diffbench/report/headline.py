@@ -30,22 +30,25 @@ def _where(row) -> str:
 
 def method_scores(family_results: pd.DataFrame) -> pd.DataFrame:
     """Per method: median over settings of its worst-point shortfall, the worst row, settings without result."""
-    settings = family_results[["case", "param"]].drop_duplicates()
+    n_settings = len(family_results[["case", "param"]].drop_duplicates())
     ok = judged_rows(family_results)
+    by_setting = ok.groupby(["method", "case", "param"], sort=False)
+    worst_per_setting = ok.loc[by_setting["shortfall"].idxmax()]
+    per_method = worst_per_setting.groupby("method", sort=False)["shortfall"]
+    medians, counts, worst_at = per_method.median(), per_method.size(), per_method.idxmax()
+    median_digits = by_setting["clipped"].min().groupby(level="method", sort=False).median()
     rows = []
     for method in pd.unique(family_results["method"]):
-        mine = ok[ok["method"] == method]
-        if mine.empty:
+        if method not in counts.index:
             rows.append({"method": method, "median": math.nan, "worst": math.nan, "evidence": "", "limit": "",
-                         "missing": len(settings), "median_digits": math.nan})
+                         "missing": n_settings, "median_digits": math.nan})
             continue
-        worst_per_setting = mine.loc[mine.groupby(["case", "param"], sort=False)["shortfall"].idxmax()]
-        worst = worst_per_setting.loc[worst_per_setting["shortfall"].idxmax()]
-        rows.append({"method": method, "median": float(worst_per_setting["shortfall"].median()),
+        worst = worst_per_setting.loc[worst_at[method]]
+        rows.append({"method": method, "median": float(medians[method]),
                      "worst": float(worst["shortfall"]), "evidence": _where(worst),
                      "limit": worst.get("limit") if pd.notna(worst.get("limit")) else "",
-                     "missing": len(settings) - len(worst_per_setting),
-                     "median_digits": float(mine.groupby(["case", "param"])["clipped"].min().median())})
+                     "missing": n_settings - int(counts[method]),
+                     "median_digits": float(median_digits[method])})
     return pd.DataFrame(rows).sort_values(["median", "worst", "method"], na_position="last", kind="stable")
 
 

@@ -19,7 +19,6 @@ from diffbench.report.run import Run, load_run
 from diffbench.report.sections import SECTIONS, heat
 
 TEMPLATES = Path(__file__).parent / "templates"
-FIGURE_WORKERS = min(2, os.cpu_count() or 1)
 FIGURE_DIR = "figures"
 WRITTEN = ".written-by-report.json"   # in figures/: the files the report wrote there, the only ones it replaces
 
@@ -58,11 +57,10 @@ def render_report(run_dir: Path, stats: dict | None = None) -> Path:
     `stats`, when given, receives seconds and how many figures were drawn and reused from figures/."""
     start = time.perf_counter()
     folder = Path(run_dir) / FIGURE_DIR
-    # NB: figures are the slow part (matplotlib): one whose data and code are unchanged is reused from figures/,
-    # the others are drawn in worker processes while the page is assembled in order
-    with FigureDrawer(folder, stored_keys(folder, _written_by_report(folder)), FIGURE_WORKERS) as drawer:
-        run = load_run(run_dir, drawer)
-        sections = build_sections(run)
+    # NB: a figure whose data and drawing code are unchanged is reused from figures/
+    drawer = FigureDrawer(folder, stored_keys(folder, _written_by_report(folder)))
+    run = load_run(run_dir, drawer)
+    sections = build_sections(run)
     page = environment().get_template("report.html.j2").render(meta=run.meta, sections=sections)
     figures = {f"{figure.name}.svg": str(figure.svg) for section in sections
                for figure in section["ctx"].get("figures", [])}

@@ -5,21 +5,22 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-import matplotlib as mpl
+import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
 from diffbench.report import fd_section, grids, swell_tables
 from diffbench.report.aggregate import params_by_size
-from diffbench.report.figures import palette, slim as slim_svg, swell as swell_figure
+from diffbench.report.figures import palette, swell as swell_figure
 from diffbench.report.fmt import sci
 from diffbench.report.headline import headlines
 from diffbench.report.overview import STATUS_WORDS, overview
 from diffbench.report.run import Run
+from diffbench.report.svgplot import slim as slim_svg
 from diffbench.trace import read_traces
 
-HEAT = mpl.colors.LinearSegmentedColormap.from_list(
-    "digits", [(0, "#e58a7f"), (6 / 16, "#f5d38f"), (10 / 16, "#eef2d8"), (13 / 16, "#b3d9cc"), (1, "#86bcd6")])
+HEAT_STOPS = [(0, "#e58a7f"), (6 / 16, "#f5d38f"), (10 / 16, "#eef2d8"), (13 / 16, "#b3d9cc"), (1, "#86bcd6")]
+HEAT_LEVELS = 256   # NB: the colour map in 256 steps, as matplotlib's LinearSegmentedColormap drew it
 BAD_STATUSES = ("failed", "timeout", "domain_error")  # shown as failures in the run details
 SURVEY_TRACE_CASE = "trace_example"   # the survey's f(x1, x2) of its Tables 2-3: its trace is shown open
 
@@ -27,7 +28,7 @@ SURVEY_TRACE_CASE = "trace_example"   # the survey's f(x1, x2) of its Tables 2-3
 @dataclass
 class Figure:
     name: str       # file name under figures/, without .svg
-    svg: Markup     # inline SVG from matplotlib, which escapes its text (a Future of it until the page is built)
+    svg: Markup     # inline SVG, its text escaped by whoever drew it (a Future of it until the page is built)
     caption: str
     number: int = 0  # assigned in page order when the report is assembled
     survey: str = ""  # the survey's own number for the figure it reproduces ("Figure 3"), else empty
@@ -81,7 +82,11 @@ def heat(digits: float) -> str:
     """Background colour for a number of correct digits: soft red (0) through sand (6) to blue (16+)."""
     if pd.isna(digits):
         return "#eeeeee"
-    return mpl.colors.to_hex(HEAT(min(max(digits, 0.0), 16.0) / 16.0))
+    level = min(int(min(max(digits, 0.0), 16.0) / 16.0 * HEAT_LEVELS), HEAT_LEVELS - 1) / (HEAT_LEVELS - 1)
+    stops = [position for position, _ in HEAT_STOPS]
+    channels = [np.interp(level, stops, [int(colour[1 + 2 * c:3 + 2 * c], 16) / 255 for _, colour in HEAT_STOPS])
+                for c in range(3)]
+    return "#" + "".join(f"{round(float(c) * 255):02x}" for c in channels)
 
 
 def fd_sweep(run: Run) -> dict | None:

@@ -29,28 +29,35 @@ def growth(run: Run) -> list[dict]:
     fits = run.tables.get("swell_fits")
     if swell.empty:
         return []
-    if not (run.path / "swell_fits.csv").exists() and "swell_fits" not in run.meta.get("tables_not_written", {}):
-        from diffbench.swell_fits import fit_rows   # NB: lazy: only older runs lack swell_fits
+    if not (run.path / "swell_fits.csv").exists():
+        from diffbench.swell import fit_rows   # NB: lazy, keeps start-up fast: only older runs lack swell_fits
         fits = pd.DataFrame(fit_rows(swell))
     rows = []
-    fitted = {key: group.iloc[0] for key, group in fits.groupby(["case", "representation", "measure"], sort=False)} \
-        if not fits.empty else {}
-    lanes = dict(tuple(swell.groupby(["case", "representation"], sort=False)))
+    # NB: plain dicts, not a frame per lane: a default run has some 250 lanes
+    fitted = {(f["case"], f["representation"], f["measure"]): f for f in
+              fits.drop_duplicates(["case", "representation", "measure"]).to_dict("records")} if not fits.empty else {}
+    lanes: dict = {}
+    for row in swell.sort_values("sweep_value", kind="stable").to_dict("records"):
+        lanes.setdefault((row["case"], row["representation"]), []).append(row)
     for case in run.cases:
         for rep in _order({r for c, r in lanes if c == case}):
-            lane = lanes[(case, rep)].sort_values("sweep_value")
-            ok = _ok(lane)
-            stop = lane[~lane["status"].fillna("ok").isin(("ok", "skipped"))]
+            lane = lanes[(case, rep)]
+            ok = [r for r in lane if _status(r) == "ok"]
+            stop = [r for r in lane if _status(r) not in ("ok", "skipped")]
             laws = {measure: _phrase(fitted[(case, rep, measure)]) if (case, rep, measure) in fitted else "–"
                     for measure in ("nodes", "ops")}
-            last = ok.iloc[-1] if len(ok) else None
+            last = ok[-1] if ok else None
             rows.append({
                 "case": case, "representation": rep, "nodes_law": laws["nodes"], "ops_law": laws["ops"],
                 "largest": last["param"] if last is not None else "–",
                 "nodes": last["nodes"] if last is not None else None,
-                "stopped": f"{stop.iloc[0]['param']}: {stop.iloc[0]['status']}" if len(stop) else "",
-                "stop_title": str(stop.iloc[0]["message"]) if len(stop) and pd.notna(stop.iloc[0]["message"]) else ""})
+                "stopped": f"{stop[0]['param']}: {stop[0]['status']}" if stop else "",
+                "stop_title": str(stop[0]["message"]) if stop and pd.notna(stop[0]["message"]) else ""})
     return rows
+
+
+def _status(row: dict) -> str:
+    return row["status"] if isinstance(row["status"], str) else "ok"
 
 
 def _phrase(fit) -> str:
