@@ -14,6 +14,8 @@ RESULTS_COLUMNS = {
     "param": "string",           # parameter setting as text, e.g. "n=4"
     "size": "float64",           # the swept parameter's value (n, N, ...)
     "method": "string",          # method name, e.g. "tape_reverse"
+    "derivative": "string",      # gradient (first order: the Jacobian) | hessian (n x n) | hvp (H v along the
+                                 # point's seeded unit direction, meta.json hvp_direction_scheme); run --order 2
     "point": "Int64",            # index of the evaluation point (0 = the case's canonical point)
     "status": "string",          # ok | failed | timeout | not_applicable | domain_error | skipped | inaccurate
     "message": "string",         # what happened, for anything but ok
@@ -63,7 +65,8 @@ RESULTS_COLUMNS = {
 FD_SWEEP_COLUMNS = {
     "case": "string", "family": "string", "param": "string", "size": "float64",
     "point": "Int64",
-    "scheme": "string",          # forward | central | ...
+    "scheme": "string",          # forward | central | ... | hessian (central differences of the exact gradient)
+    "derivative": "string",      # gradient | hessian: what the swept estimates approximate
     "direction": "string",       # "full" (every component) or "random k" (directional derivative)
     "h": "float64",              # step size (absolute, not scaled)
     "rel_error": "float64",      # relative error of the estimate at this h
