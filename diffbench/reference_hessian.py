@@ -9,6 +9,7 @@ is small, else for the pairs of a few seeded random directions; compared with ro
 import numpy as np
 
 from diffbench.backends import MpOps
+from diffbench.floor import mp_strings
 from diffbench.methods.base import unflatten
 from diffbench.reference import agreement_digits, exact_jacobian
 from diffbench.second_order import gradient_case
@@ -34,7 +35,8 @@ def second_differences(mp, f, x_flat, like, directions) -> np.ndarray:
 
 def reference_hessian(case, params, inputs, direction, rng, dps: int = 50) -> dict:
     """{'hi', 'lo'}: route 1's Hessian as a double-double; 'hvp_hi', 'hvp_lo': H v along `direction`;
-    'digits' of agreement with route 2; 'route1' (arb | mpmath), 'route2', 'certified_digits', 'value' (f)."""
+    'digits' of agreement with route 2; 'route1' (arb | mpmath), 'route2', 'certified_digits', 'value' (f);
+    for the evidence: 'hessian_ref', 'hvp_ref' (decimal strings) and 'hvp_direction' (the float64 v)."""
     mp = MpOps(dps)
     hessian, _, _, route1, certified = exact_jacobian(gradient_case(case), params, inputs, mp)
     xs, data = case.split(inputs)
@@ -58,4 +60,5 @@ def reference_hessian(case, params, inputs, direction, rng, dps: int = 50) -> di
     return {"hi": hi, "lo": mp.to_float(hessian - hi), "hvp_hi": hvp_hi, "hvp_lo": mp.to_float(product - hvp_hi),
             "digits": agreement_digits(mp, rule_based, numeric, dps), "route1": route1, "route2": route2,
             "certified_digits": certified, "value": float(np.asarray(mp.to_float(value)).reshape(-1)[0]),
-            "kink": False}
+            "kink": False, "hessian_ref": mp_strings(mp.ctx, hessian), "hvp_ref": mp_strings(mp.ctx, product),
+            "hvp_direction": [float(c) for c in direction]}

@@ -16,6 +16,7 @@ from diffbench.report.fmt import sci
 from diffbench.report.headline import headlines
 from diffbench.report.overview import STATUS_WORDS, overview
 from diffbench.report.run import Run
+from diffbench.report.second_order import second_order_section
 from diffbench.trace import read_traces
 
 HEAT = mpl.colors.LinearSegmentedColormap.from_list(
@@ -226,6 +227,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("accuracy", "Accuracy", accuracy),
     Section("headline", "Per family", headline),
     Section("fd_sweep", "Finite differences: error vs step size", fd_sweep),
+    Section("second_order", "Second derivatives: Hessians and HVPs", second_order_section),
     Section("swell", "Expression swell", swell),
     Section("runtime", "Runtime and cost", runtime),
     Section("reference", "Reference quality", reference),

@@ -18,7 +18,7 @@ from diffbench.methods import METHODS
 from diffbench.methods.base import PointResult
 from diffbench.floor import point_floor
 from diffbench.reference import reference
-from diffbench.second_order import run_second_order
+from diffbench.runner.second_order_worker import run_second_order
 from diffbench.timing import measure
 from diffbench.trace import write_traces
 
