@@ -92,3 +92,19 @@ def test_order_3_and_second_order_methods_without_order_2_are_one_line_usage_err
     errors = [line for line in done.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and ("--order" in errors[0] or "--methods" in errors[0]), done.stderr
     assert not any(tmp_path.iterdir())     # nothing written
+
+
+def test_the_report_has_one_second_order_table_and_keeps_first_order_sections_first_order(order2_run):
+    from diffbench.report import render_report
+    run_dir, _ = order2_run
+    page = render_report(run_dir).read_text()
+    start = page.index('<section id="second_order">')
+    section = page[start:page.index("</section>", start)]
+    for method in SECOND_ORDER_METHODS:
+        assert method.replace("_", "_<wbr>") in section, method
+    assert section.count("<tr>") == 1 + len(LISTED)      # header + one row per case
+    others = page[:start] + page[page.index("</section>", start):]
+    accuracy = others[others.index('<section id="accuracy">'):]
+    accuracy = accuracy[:accuracy.index("</section>")]
+    assert "tape_<wbr>hessian" not in accuracy and "tape_hessian" not in accuracy
+    assert "tape_<wbr>reverse" in accuracy or "tape_reverse" in accuracy
