@@ -23,6 +23,7 @@ CASES = (
         check_params=lambda n: None if int(n) == n and n >= 1 else f"parameter n={n} must be an integer >= 1",
         check_inputs=lambda x, A, n: not_positive_definite("A", A),
         analytic=log_quadratic_gradient,
+        second_order_inputs=10,
         note=r"Find $\nabla_x \ln\langle x, Ax\rangle$ for symmetric positive definite $A$. "
              r"Answer: $2Ax / \langle x, Ax\rangle$.",
     ),

@@ -51,6 +51,7 @@ CASES = (
         check_params=_check_n,
         check_inputs=lambda X, n: not_positive_definite("X", X),
         analytic=logdet_gradient,
+        second_order_inputs=4,
         note=r"Find $\nabla_X \log\det X$. Answer: $X^{-T}$.",
     ),
     Case(

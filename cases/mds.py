@@ -72,6 +72,7 @@ CASES = (
         check_params=lambda N, d: None if int(N) == N and N >= 2 and d >= 1 else f"parameter N={N} must be >= 2",
         check_inputs=check_mds,
         analytic=mds_gradient,
+        second_order_inputs=10,
         note=r"Find $\nabla_W \sum_{i,j} (\|W_i - W_j\|^2 - D_{ij})^2$. "
              r"Answer: row $k$ is $4 \sum_j (r_{kj} + r_{jk})(W_k - W_j)$, $r_{ij} = \|W_i - W_j\|^2 - D_{ij}$.",
     ),

@@ -51,6 +51,7 @@ CASES = (
         sweep="n", values=(2, 10), quick_values=(2, 10), full_values=(2, 10, 100),
         check_params=_check_n,
         analytic=quadratic_gradient,
+        second_order_inputs=10,
         note=r"Find $df$ and $\nabla f(x)$ for $f(x) = \langle x, Ax\rangle - b^T x + c$, $A$ any square "
              r"matrix. Answer: $df = \langle (A + A^T)x - b, dx\rangle$, so $\nabla f = (A + A^T)x - b$ and "
              r"$\nabla^2 f = A + A^T$ (the Hessian is checked in the tests).",

@@ -41,6 +41,9 @@ class Case:
     # expect_nonfinite(**params) -> why float64 evaluation overflows there (text), else None: a NaN/inf
     # derivative at such parameters is the measured inaccuracy of the float form, not a failure of the run.
     expect_nonfinite: Callable | None = None
+    # `run --order 2` scores this case's Hessian and HVPs while its one differentiated input has at most this
+    # many entries (0: never). Only for scalar f of a single differentiated input (diffbench/second_order.py).
+    second_order_inputs: int = 0
 
     @classmethod
     def from_function(cls, fn: Callable, inputs, sweep: dict | None = None, wrt=None, name: str | None = None,

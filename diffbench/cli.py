@@ -176,16 +176,20 @@ def main():
               help="Finish an interrupted run: only the jobs its journal lacks, with its own options.")
 @click.option("--at", "at", metavar="X=V,... | FILE", default=None,
               help="Run the cases at this point: inputs by name ('x=0.2,y=3'), or a .json / .npz file of inputs.")
+@click.option("--order", type=click.IntRange(1, 2), default=1, show_default=True,
+              help="2: also score second derivatives (Hessians, HVPs) of the cases that opt in.")
 @click.option("--no-report", is_flag=True, help="Write the CSVs and meta.json only.")
 def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_budget_s, workers, memory_mb, dps,
-        experiments, resume_dir, at, no_report):
+        experiments, resume_dir, at, order, no_report):
     """Run cases x methods, score against mpmath, write reports/<run-id>/."""
     from diffbench import records
-    from diffbench.methods import method_modules
+    from diffbench.methods import is_second_order, method_modules
     from diffbench.runner.executor import start_fork_server
+    from diffbench.runner.second_order_jobs import run_methods
     # NB: first, so the workers' imports (the chosen methods' modules: torch, sympy, jax) run while this
     # process imports the runner, and no job's budget pays for them.
-    start_fork_server(method_modules(select_methods(methods)) if resume_dir is None else method_modules())
+    start_fork_server(method_modules(run_methods(select_methods(methods), order)) if resume_dir is None
+                      else method_modules())
     from diffbench.runner import RunConfig, execute_run
     from diffbench.runner.config import default_memory_mb
     from diffbench.runner.resume import resumed_config, survey_cases
@@ -209,6 +213,8 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_
         if dps < 30:
             raise click.BadParameter("the reference needs at least 30 digits", param_hint="--dps")
         chosen_methods, chosen_experiments = select_methods(methods), select_experiments(experiments, mode)
+        if order < 2 and any(is_second_order(m) for m in chosen_methods):
+            raise click.BadParameter("second-order methods run with --order 2", param_hint="--methods")
         memory_mb = memory_mb or default_memory_mb(workers)
         plans, load_failures = survey_cases(case_dirs, mode or "default", seed, workers, memory_mb)
         cases = select_cases(plans, only) if plans or only else {}
@@ -225,14 +231,19 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_
                            time_budget_s=time_budget_s,
                            reference_budget_s=reference_budget(time_budget_s, reference_budget_s), workers=workers,
                            out_dir=out_dir, command=command_line(ctx), experiments=chosen_experiments,
-                           case_dirs=tuple(case_dirs), memory_mb=memory_mb, plans=cases, load_failures=load_failures)
+                           case_dirs=tuple(case_dirs), memory_mb=memory_mb, plans=cases, load_failures=load_failures,
+                           order=order)
     progress = RichProgress(console)
     try:
         run_dir, meta = execute_run(config, progress, resume_dir=resume_dir)
     finally:
         progress.stop()
     results = records.read_table(run_dir, "results")
-    console.print(digits_table(results, config.methods))
+    console.print(digits_table(results, [m for m in config.methods if not is_second_order(m)]))
+    if config.order >= 2:
+        console.print("second derivatives (rows with derivative hessian | hvp):", highlight=False)
+        console.print(digits_table(results[results["derivative"] != "gradient"],
+                                   [m for m in config.method_names() if is_second_order(m)]))
     if meta["status"] == "interrupted":
         jobs = meta["jobs"]
         click.echo(f"interrupted: {jobs['done']} of {jobs['total']} jobs done, {jobs['left']} left; "

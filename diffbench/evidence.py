@@ -53,6 +53,13 @@ def evidence_lines(tables: dict, results: list) -> list[dict]:
         if not hasattr(output, "points"):   # a failure record: the job left no output to keep
             continue
         param = describe(job.params)
+        if job.kind == "reference" and getattr(job, "derivative", "gradient") != "gradient":
+            lines.extend({"kind": "hessian_point", "case": job.case, "param": param, "point": index,
+                          "hessian_ref": ref.get("hessian_ref"), "hvp_ref": ref.get("hvp_ref"),
+                          "hvp_direction": ref.get("hvp_direction"), "ref_digits": _plain(ref.get("digits")),
+                          "error": ref.get("error")}
+                         for index, ref in enumerate(output.points, start=job.first_point))
+            continue
         if job.kind == "reference":
             for index, (inputs, ref) in enumerate(zip(job.points, output.points), start=job.first_point):
                 lines.append({

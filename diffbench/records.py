@@ -15,6 +15,8 @@ RESULTS_COLUMNS = {
     "param": "string",           # parameter setting as text, e.g. "n=4" (each parameter also has its own column)
     "sweep_value": "float64",    # the value of the case's swept parameter (n, N, offset, ...), empty if none
     "method": "string",          # method name, e.g. "tape_reverse"
+    "derivative": "string",      # gradient (first order: the Jacobian) | hessian (n x n) | hvp (H v along the
+                                 # point's seeded unit direction, meta.json hvp_direction_scheme); run --order 2
     "point": "Int64",            # index of the evaluation point (0 = the case's canonical point)
     "status": "string",          # ok | failed | timeout | not_applicable | domain_error | skipped | inaccurate
     "message": "string",         # what happened, for anything but ok
@@ -64,7 +66,8 @@ RESULTS_COLUMNS = {
 FD_SWEEP_COLUMNS = {
     "case": "string", "family": "string", "param": "string", "sweep_value": "float64",
     "point": "Int64",
-    "scheme": "string",          # forward | central | ...
+    "scheme": "string",          # forward | central | ... | hessian (central differences of the exact gradient)
+    "derivative": "string",      # gradient | hessian: what the swept estimates approximate
     "direction": "string",       # "full" (every component) or "random k" (directional derivative)
     "h": "float64",              # step size (absolute, not scaled)
     "rel_error": "float64",      # relative error of the estimate at this h

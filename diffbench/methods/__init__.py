@@ -11,6 +11,7 @@ class Entry(NamedTuple):
     attribute: str       # the Method object in that module
     kind: str            # what `diffbench list` shows without importing the module;
     description: str     # tests/test_imports.py holds both equal to the Method's own
+    derivative: str = "gradient"   # gradient | hessian | hvp (second-order methods run with `run --order 2`)
 
 
 REGISTRY: dict[str, Entry] = {
@@ -41,6 +42,24 @@ REGISTRY: dict[str, Entry] = {
     "jax_grad": Entry("jax_peer", "JAX_REVERSE", "framework", "JAX reverse mode (jax.jacrev, jit), float64"),
     "jax_jacfwd": Entry("jax_peer", "JAX_FORWARD", "framework", "JAX forward mode (jax.jacfwd, jit), float64"),
     "analytic": Entry("analytic", "ANALYTIC", "analytic", "the case's hand-derived formula, written in plain numpy"),
+    "sympy_hessian": Entry("hessian_methods", "SYMPY_HESSIAN", "symbolic",
+                           "sympy.hessian of the case's expression, lambdified with cse", "hessian"),
+    "fd_hessian": Entry("hessian_methods", "FD_HESSIAN", "numeric", "central differences of the tape's exact "
+                        "gradient, h = eps^(1/3) max(1, |x|), with the step sweep", "hessian"),
+    "complex_step_hessian": Entry("hessian_methods", "COMPLEX_STEP_HESSIAN", "numeric", "complex step of the "
+                                  "tape's exact gradient, Im ∇f(x + ih)/h, h = 1e-20 max(1, |x|)", "hessian"),
+    "tape_hessian": Entry("hessian_methods", "TAPE_HESSIAN", "ad", "in-house tape, forward-over-reverse: n HVPs",
+                          "hessian"),
+    "tape_hessian_rr": Entry("hessian_methods", "TAPE_HESSIAN_RR", "ad",
+                             "in-house tape, reverse-over-reverse (nested tapes): n HVPs", "hessian"),
+    "torch_hessian": Entry("torch_second_order", "TORCH_HESSIAN", "framework",
+                           "torch.func.hessian (forward-over-reverse), float64", "hessian"),
+    "tape_hvp": Entry("hessian_methods", "TAPE_HVP", "ad", "in-house tape, forward-over-reverse HVP ∇⟨∇f, v⟩", "hvp"),
+    "tape_hvp_rr": Entry("hessian_methods", "TAPE_HVP_RR", "ad",
+                         "in-house tape, reverse-over-reverse HVP ∇(∇fᵀv) (lecture 001)", "hvp"),
+    "torch_hvp": Entry("torch_second_order", "TORCH_HVP", "framework",
+                       "torch.func HVP: jvp of grad (forward-over-reverse), float64", "hvp"),
+    "jax_hvp": Entry("jax_peer", "JAX_HVP", "framework", "JAX HVP: jax.jvp of jax.grad (jit), float64", "hvp"),
 }
 
 
@@ -75,3 +94,10 @@ def method_modules(names=None) -> list[str]:
 
 DEFAULT_METHODS = ("sympy", "fd_forward", "fd_central", "complex_step", "richardson", "tape_reverse",
                    "tape_forward", "torch", "analytic")
+
+# What `run --order 2` adds for each case that opts in, unless --methods names second-order methods itself.
+SECOND_ORDER_METHODS = tuple(name for name, entry in REGISTRY.items() if entry.derivative != "gradient")
+
+
+def is_second_order(name: str) -> bool:
+    return REGISTRY[name].derivative != "gradient"

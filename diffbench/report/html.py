@@ -16,6 +16,7 @@ from diffbench.report import fmt
 from diffbench.report.compare import compare_context
 from diffbench.report.figure_cache import KEYS, FigureDrawer, stored_keys
 from diffbench.report.run import Run, load_run
+from diffbench.report.second_order import first_order_view, view_for
 from diffbench.report.sections import SECTIONS, heat
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -38,8 +39,9 @@ def word_breaks(name) -> Markup:
 def build_sections(run: Run) -> list[dict]:
     """The registry's sections that have data, with figures numbered in page order."""
     sections, number = [], 0
+    first_order = first_order_view(run)
     for section in SECTIONS:
-        ctx = section.build(run)
+        ctx = section.build(view_for(section.key, run, first_order))
         if ctx is None:
             continue
         for figure in ctx.get("figures", []):

@@ -17,6 +17,7 @@ from diffbench.report.headline import headlines
 from diffbench.report.overview import STATUS_WORDS, overview
 from diffbench.report.run import Run
 from diffbench.report.svgplot import slim as slim_svg
+from diffbench.report.second_order import second_order_section
 from diffbench.trace import read_traces
 
 HEAT_STOPS = [(0, "#e58a7f"), (6 / 16, "#f5d38f"), (10 / 16, "#eef2d8"), (13 / 16, "#b3d9cc"), (1, "#86bcd6")]
@@ -231,6 +232,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("accuracy", "Accuracy", accuracy),
     Section("headline", "Per family", headline),
     Section("fd_sweep", "Finite differences: error vs step size", fd_sweep),
+    Section("second_order", "Second derivatives: Hessians and HVPs", second_order_section),
     Section("swell", "Expression swell", swell),
     Section("runtime", "Runtime and cost", runtime),
     Section("reference", "Reference quality", reference),

@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from diffbench.case import describe
-from diffbench.methods import METHODS
+from diffbench.methods import METHODS, is_second_order
 from diffbench.options import available_memory_gib
+from diffbench.runner.second_order_jobs import run_methods, second_order_jobs
 from diffbench.runner.worker import Job
 
 MEMORY_SHARE = 0.75      # of the available memory, split between the workers: the default --memory-mb
 RESUMABLE = ("case_dirs", "methods", "mode", "seed", "dps", "time_budget_s", "reference_budget_s", "workers",
-             "memory_mb", "experiments")
+             "memory_mb", "experiments", "order")
 
 
 def default_memory_mb(workers: int) -> int:
@@ -37,10 +38,15 @@ class RunConfig:
     memory_mb: int | None = None     # per worker, beyond its start (None: default_memory_mb(workers))
     plans: dict | None = None        # name -> CasePlan, when the caller has planned already
     load_failures: list = field(default_factory=list)   # case files that could not be loaded
+    order: int = 1                   # 2: also second derivatives (Hessians, HVPs) of the cases that opt in
 
     def __post_init__(self):
         if self.memory_mb is None:
             self.memory_mb = default_memory_mb(self.workers)
+
+    def method_names(self) -> tuple:
+        """Every method the run's jobs use: --methods' first-order ones and, with order 2, the second-order ones."""
+        return run_methods(self.methods, self.order)
 
     def sources(self) -> dict:
         return {name: case if isinstance(case, str) else case.source for name, case in self.cases.items()}
@@ -62,6 +68,7 @@ class Plan:
 
 def job_key(job: Job) -> str:
     what = job.method if job.kind == "method" else f"point {job.first_point}"
+    what += f" ({job.derivative})" if job.derivative != "gradient" else ""
     return f"{job.kind}|{job.case}|{describe(job.params)}|{what}"
 
 
@@ -78,7 +85,9 @@ def plan(config: RunConfig, plans: dict) -> Plan:
                           seed=config.seed, dps=config.dps)
             jobs.extend(Job(kind="reference", **{**common, "points": (inputs,)}, first_point=k)
                         for k, inputs in enumerate(planned.points))
-            jobs.extend(Job(kind="method", method=m, **common) for m in config.methods)
+            jobs.extend(Job(kind="method", method=m, **common) for m in config.methods if not is_second_order(m))
+            if config.order >= 2:
+                jobs.extend(second_order_jobs(case, planned, common, config.methods))
     sizes = {id(job): _size(plans[job.case], job.params) for job in jobs}
 
     def order(job):   # references first, then symbolic lanes by increasing size, then big first

@@ -9,6 +9,7 @@ from diffbench.thresholds import REFERENCE_AGREEMENT_DIGITS
 from diffbench.methods import METHODS
 from diffbench.runner.config import Plan, RunConfig
 from diffbench.runner.executor import Failure
+from diffbench.runner.second_order_jobs import method_references, reference_key, tag_derivative
 from diffbench.swell_fits import fit_rows
 
 
@@ -20,7 +21,8 @@ def assemble(plan_: Plan, results: list, config: RunConfig) -> tuple[dict, list]
     by_point: dict = {}
     for job, result in results:
         if job.kind == "reference":
-            key = (job.case, describe(job.params))
+            key = reference_key(job)
+            who = "reference" if job.derivative == "gradient" else f"reference ({job.derivative})"
             if isinstance(result, Failure):
                 found = [{"error": f"reference {result.status}: {result.message}"}] * len(job.points)
             else:
@@ -28,10 +30,10 @@ def assemble(plan_: Plan, results: list, config: RunConfig) -> tuple[dict, list]
             for index, ref in enumerate(found, start=job.first_point):
                 by_point.setdefault(key, {})[index] = ref
                 if "error" in ref:
-                    failures.append({"case": job.case, "param": describe(job.params), "method": "reference",
+                    failures.append({"case": job.case, "param": describe(job.params), "method": who,
                                      "point": index, "status": "failed", "message": ref["error"]})
                 elif ref["digits"] < REFERENCE_AGREEMENT_DIGITS:   # a wrong rule, or a case route 2 cannot follow
-                    failures.append({"case": job.case, "param": describe(job.params), "method": "reference",
+                    failures.append({"case": job.case, "param": describe(job.params), "method": who,
                                      "point": index, "status": "disputed",
                                      "message": f"reference routes agree to {ref['digits']:.1f} digits "
                                                 f"(< {REFERENCE_AGREEMENT_DIGITS}): disputed"})
@@ -41,14 +43,17 @@ def assemble(plan_: Plan, results: list, config: RunConfig) -> tuple[dict, list]
         if job.kind != "method":
             continue
         case, method = plan_.cases[job.case], METHODS[job.method]
-        refs = references.get((job.case, describe(job.params)))
+        refs = method_references(references.get(reference_key(job)), job.derivative)
+        before = {name: len(rows) for name, rows in tables.items()}
         if isinstance(result, Failure):
             status_rows(case, job.params, method.name, len(job.points), result.status, result.message, tables, refs)
         else:
             method_rows(case, job.params, method, result, refs, tables)
+        tag_derivative(tables, before, job.derivative)
     for case, planned in plan_.rejected:
         for method in config.methods:
             status_rows(case, planned.params, method, 0, planned.status, planned.message, tables)
+    tag_derivative(tables, {name: 0 for name in tables}, "gradient")
     tables["swell_fits"] = fit_rows(tables["swell"])
     for row in tables["results"]:
         if is_failure(row):

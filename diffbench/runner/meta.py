@@ -11,6 +11,7 @@ from pathlib import Path
 
 from diffbench.runner.config import RunConfig
 from diffbench.runner.executor import Failure
+from diffbench.second_order import DIRECTION_SCHEME
 from diffbench.thresholds import REFERENCE_AGREEMENT_DIGITS
 
 SEED_SCHEME = "numpy.random.default_rng([seed, crc32(case|params), point])"
@@ -71,6 +72,8 @@ def run_meta(config: RunConfig, run_dir: Path, started: str, seconds: float, sta
         "config": config.resumable(), "ref_required_digits": REFERENCE_AGREEMENT_DIGITS, "failures": failures,
         "rejected": [planned.message for _, planned in rejected],
         "exit_code": 1 if failures or status == "failed" else 0,
+        "order": config.order,
+        **({"hvp_direction_scheme": DIRECTION_SCHEME} if config.order >= 2 else {}),
     }
 
 

@@ -39,7 +39,7 @@ def execute_run(config: RunConfig, progress=None, resume_dir: Path | None = None
     previous = records.read_meta(run_dir) if resume_dir else {}
     started = previous.get("started") or dt.datetime.now().isoformat(timespec="seconds")
     entries = read_journal(run_dir)
-    executor = LocalExecutor(config.workers, preload=method_modules(config.methods))
+    executor = LocalExecutor(config.workers, preload=method_modules(config.method_names()))
     plan_, tasks, status, interrupted = Plan([], [], {}), [], "running", None
     failures = list(config.load_failures)
     _write_meta(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status)

@@ -18,6 +18,7 @@ from diffbench.methods import METHODS
 from diffbench.methods.base import PointResult
 from diffbench.floor import point_floor
 from diffbench.reference import reference
+from diffbench.runner.second_order_worker import run_second_order
 from diffbench.timing import measure
 from diffbench.trace import write_traces
 
@@ -36,6 +37,7 @@ class Job:
     method: str = ""
     dps: int = 50
     first_point: int = 0      # index of points[0] among the parameter's points (references run one point a job)
+    derivative: str = "gradient"   # gradient | hessian | hvp (diffbench/second_order.py runs the last two)
 
     @property
     def label(self) -> str:
@@ -88,6 +90,8 @@ def distinct_warnings(caught: list, limit: int = 10) -> list[str]:
 def _execute(job: Job, case=None) -> JobOutput:
     case = case if case is not None else find_case(job.source, job.case)
     output = JobOutput(job)
+    if job.derivative != "gradient":
+        return run_second_order(job, case, output)
     if job.kind == "reference":
         for index, inputs in enumerate(job.points, start=job.first_point):
             rng = point_rng(job.seed, case.name + "|reference", job.params, index)
@@ -136,6 +140,8 @@ class CasePlan:
     fixed: dict               # the parameters that are not swept
     planned: tuple            # PlannedParam per parameter value of the run's mode (none when no mode was given)
     sweep_values: dict        # mode -> the swept parameter's values
+    wrt: tuple = ()           # the differentiated inputs
+    second_order_inputs: int = 0   # Case.second_order_inputs
 
     def params(self, value) -> dict:
         """The parameters at a value of the swept one, as Case.params gives them."""
@@ -156,7 +162,8 @@ def plan_file(source: str, mode: str | None, seed: int):
         return LoadFailure(source, f"could not load cases from {source}: {_describe_in(error, source)}")
     return [CasePlan(case.name, case.family, case.source, case.sweep, dict(case.fixed),
                      tuple(_plan_param(case, case.params(value), mode, seed) for value in case.sweep_values(mode))
-                     if mode else (), {m: tuple(case.sweep_values(m)) for m in ("quick", "default", "full")})
+                     if mode else (), {m: tuple(case.sweep_values(m)) for m in ("quick", "default", "full")},
+                     tuple(case.wrt), case.second_order_inputs)
             for case in cases]
 
 
