@@ -290,3 +290,70 @@ def test_fd_method_at_the_domain_edge_is_redone_one_sided_or_not_applicable():
     [result] = fd.CENTRAL.run(narrow, {}, [{"x": np.array([1e-12])}], np.random.default_rng(0))
     assert result.status == "not_applicable" and result.jacobian is None and result.extra["limit"] == "domain"
     assert "0 redone one-sided (none stays inside)" in result.message
+
+
+def test_inside_domain_finds_the_input_whose_column_left_the_domain():
+    """A scalar f whose second input sits at the domain's edge: the bad column is 1, not row 0."""
+    def g(vector):
+        with np.errstate(invalid="ignore"):
+            return np.array([np.sqrt(vector[0]) + np.sqrt(vector[1])])
+    x = np.array([4.0, 1e-12])
+    estimate = fd.jacobian(g, x, fd.rule_steps(x, "central"), "central")
+    fixed, message = fd.inside_domain(g, x, estimate, "central")
+    assert message == "the central stencil left the domain for 1 of 2 inputs; 1 redone one-sided (forward)"
+    assert fixed[0, 0] == estimate[0, 0] and np.isfinite(fixed).all()
+
+
+def test_inside_domain_redoes_columns_on_both_sides():
+    def g(vector):      # x0 >= 0 and x1 <= 1
+        with np.errstate(invalid="ignore"):
+            return np.array([np.sqrt(vector[0]) + np.sqrt(1 - vector[1])])
+    x = np.array([1e-12, 1 - 1e-12])
+    fixed, message = fd.inside_domain(g, x, fd.jacobian(g, x, fd.rule_steps(x, "central"), "central"), "central")
+    assert message == "the central stencil left the domain for 2 of 2 inputs; 2 redone one-sided (backward, forward)"
+    assert np.isfinite(fixed).all() and fixed[0, 0] > 0 > fixed[0, 1]
+
+
+def test_one_sided_redo_uses_the_rounded_step():
+    """f(x) = x on [x0 - 1e-3, inf) at x0 = 2^20 + 0.1: the forward redo of a linear f is exactly 1."""
+    x0 = 2.0 ** 20 + 0.1
+
+    def g(vector):
+        return np.where(vector >= x0 - 1e-3, vector, np.nan)
+    x = np.array([x0])
+    estimate = fd.jacobian(g, x, fd.rule_steps(x, "central"), "central")
+    assert np.isnan(estimate).all()
+    fixed, _ = fd.inside_domain(g, x, estimate, "central")
+    assert fixed[0, 0] == 1.0
+
+
+def test_a_vector_f_that_raises_around_its_point_is_not_applicable():
+    """Every stencil point moving x0 raises: that column is NaN in all m outputs, and no side stays inside."""
+    def f(o, x):
+        if abs(x[0] - 0.5) > 1e-12:
+            raise ValueError("outside the domain")
+        return x * x
+    case = Case("mut_point", f, lambda rng: {"x": np.array([0.5, 2.0])}, ("x",))
+    [result] = fd.CENTRAL.run(case, {}, [{"x": np.array([0.5, 2.0])}], np.random.default_rng(0))
+    assert result.status == "not_applicable" and result.extra["limit"] == "domain"
+    assert result.message == ("the central stencil left the domain for 1 of 2 inputs; "
+                              "0 redone one-sided (none stays inside)")
+
+
+def test_fd_method_on_many_inputs_sweeps_and_models_along_seeded_directions():
+    x = np.linspace(0.5, 1.5, 70)
+
+    def f(o, x):
+        return o.sum(x * x * x)
+    case = Case("mut_cubes", f, lambda rng: {"x": x}, ("x",))
+    [result] = fd.CENTRAL.run(case, {}, [{"x": x}], np.random.default_rng(3))
+    raw = np.random.default_rng(3).standard_normal((70, 3))
+    directions = raw / np.sqrt((raw ** 2).sum(axis=0))
+    sweep = result.extra["sweep"]
+    assert sweep["direction"] == "random 3" and np.allclose(sweep["directions"], directions, rtol=1e-14)
+    assert np.allclose(sweep["estimates"][56, 0], 3 * x ** 2 @ directions, rtol=1e-4)   # h = 1e-2: + h^2 d^3 terms
+    # theory step along those directions: f''' along d_j is 6 sum_i d_ij^3; rounding eps sqrt 3 |f|
+    third = np.abs(6 * (directions ** 3).sum(axis=0))
+    truncation, rounding = np.linalg.norm(third) / 6, EPS * np.sqrt(3) * np.sum(x ** 3)
+    assert result.extra["theory_h"] == pytest.approx((rounding / (2 * truncation)) ** (1 / 3), rel=5e-3)
+    assert np.allclose(result.jacobian[0], 3 * x ** 2, rtol=1e-9)
