@@ -284,12 +284,14 @@ def test_fd_method_at_the_domain_edge_is_redone_one_sided_or_not_applicable():
     assert result.jacobian[0, 0] == pytest.approx((np.sqrt(1e-12 + h) - 1e-6) / h, rel=1e-10)   # + sqrt 4: eps 2 / h
     assert result.jacobian[0, 1] == pytest.approx(0.25, rel=1e-9)
 
-    def f(o, x):
-        return o.sum(o.sqrt(x * (2e-12 - x)))
-    narrow = Case("mut_narrow", f, lambda rng: {"x": np.array([1e-12])}, ("x",))
-    [result] = fd.CENTRAL.run(narrow, {}, [{"x": np.array([1e-12])}], np.random.default_rng(0))
+    def f(o, x, c):
+        return o.sum(o.sqrt(x * (c - x)))
+    narrow = Case("mut_narrow", f, lambda rng: {"x": np.array([1e-12]), "c": 2e-12}, ("x",))
+    points = [{"x": np.array([1e-12]), "c": 2e-12}, {"x": np.array([1.0]), "c": 4.0}]
+    [result, wide] = fd.CENTRAL.run(narrow, {}, points, np.random.default_rng(0))
     assert result.status == "not_applicable" and result.jacobian is None and result.extra["limit"] == "domain"
     assert "0 redone one-sided (none stays inside)" in result.message
+    assert wide.status == "ok" and wide.jacobian[0, 0] == pytest.approx(1 / math.sqrt(3), rel=1e-9)
 
 
 def test_inside_domain_finds_the_input_whose_column_left_the_domain():
