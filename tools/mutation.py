@@ -34,7 +34,8 @@ CORE = {
     "diffbench/verdict.py": ["tests/test_mut_scoring.py", "tests/test_kinks.py", "tests/test_compare.py"],
     "diffbench/assemble.py": ["tests/test_assemble.py", "tests/test_reference_independence.py",
                               "tests/test_lecture_cases.py", "tests/test_numeric.py"],
-    "diffbench/check/compare.py": ["tests/test_compare.py", "tests/test_check.py", "tests/test_testing.py"],
+    "diffbench/check/compare.py": ["tests/test_mut_compare.py", "tests/test_compare.py", "tests/test_check.py",
+                                   "tests/test_testing.py"],
 }
 EQUIVALENT = ROOT / "tools" / "equivalent_mutants.txt"   # "<mutant name> <why it is equivalent>" per line
 # tests that start worker pools or CLI subprocesses (they would run the unmutated code) or need the session run
