@@ -173,3 +173,12 @@ def test_fit_needs_three_points_on_each_branch():
     model = fd_model.fit_error_model(list(zip(h[37:], e[37:])), 2, 1)
     assert model is not None and model.roundoff == pytest.approx(1e-16, rel=1e-3)
     assert fd_model.fit_error_model(list(zip(h[38:], e[38:])), 2, 1) is None
+
+
+def test_score_against_zero_entries_raises_no_floating_point_warning():
+    """0/0 and x/0 in the componentwise ratio are replaced, silently (case warnings are counted per job)."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        both = scoring.score(np.array([0.0, 1.0]), np.zeros(2), np.zeros(2))     # 0/0 and 1/0
+        assert both["max_rel_error"] == 1.0 and both["rel_error"] == 1.0
