@@ -182,3 +182,39 @@ def test_score_against_zero_entries_raises_no_floating_point_warning():
         warnings.simplefilter("error")
         both = scoring.score(np.array([0.0, 1.0]), np.zeros(2), np.zeros(2))     # 0/0 and 1/0
         assert both["max_rel_error"] == 1.0 and both["rel_error"] == 1.0
+
+
+def test_error_model_of_a_second_derivative_divides_by_h_squared():
+    model = fd_model.ErrorModel(order=2, derivative=2, truncation=1.0, roundoff=2.0, opt_h=1.0)
+    assert model.error(0.5) == pytest.approx(0.25 + 8.0)
+
+
+GRID = np.logspace(-16, -1, 61)
+EXACT = 1 / 6 * GRID ** 2 + 1e-16 / GRID        # central differences: C = 1/6, R = 1e-16, optimum 6.7e-6
+
+
+def test_fit_defaults_to_a_first_derivative():
+    model = fd_model.fit_error_model(list(zip(GRID, EXACT)), 2)
+    assert model.derivative == 1 and model.roundoff == pytest.approx(1e-16, rel=1e-3)
+
+
+def test_fit_of_seven_points_three_on_each_branch():
+    chosen = [30, 31, 32, 35, 38, 47, 49]
+    model = fd_model.fit_error_model(list(zip(GRID[chosen], EXACT[chosen])), 2, 1)
+    assert model.truncation == pytest.approx(1 / 6, rel=1e-2) and model.roundoff == pytest.approx(1e-16, rel=1e-2)
+
+
+@pytest.mark.parametrize("value", [0.5, 0.7, np.inf])
+def test_fit_leaves_out_a_saturated_majority_of_the_truncation_branch(value):
+    e = EXACT.copy()
+    e[GRID > 1e-4] = value                       # every step above 1e-4 has lost all digits
+    model = fd_model.fit_error_model(list(zip(GRID, e)), 2, 1)
+    assert model.truncation == pytest.approx(1 / 6, rel=1e-2)
+
+
+def test_fit_leaves_out_exact_zeros_and_zero_steps_on_the_round_off_branch():
+    e = EXACT.copy()
+    e[GRID < 1e-9] = 0.0                          # exact results at tiny steps (a linear f, say)
+    zero_steps = [(0.0, 1e-3)] * 30
+    model = fd_model.fit_error_model(zero_steps + list(zip(GRID, e)), 2, 1)
+    assert model.roundoff == pytest.approx(1e-16, rel=1e-3) and model.truncation == pytest.approx(1 / 6, rel=1e-3)
