@@ -85,8 +85,8 @@ def test_reference_is_a_double_double_with_both_routes_agreeing():
     assert ref["hi"][0, 0] == 1 / 3 and ref["hi"][0, 1] == 1.0 and ref["lo"][0, 1] == 0.0
     with mpmath.workdps(60):
         lo = float(mpmath.mpf(1) / 3 - mpmath.mpf(1 / 3))
-    assert lo != 0 and ref["lo"][0, 0] == pytest.approx(lo, rel=1e-15)
-    assert ref["digits"] > 40 and ref["value"] == pytest.approx(1 / 3 + 0.25, rel=1e-15) and ref["kink"] is False
+    assert lo != 0 and ref["lo"][0, 0] == pytest.approx(lo, rel=1e-15, abs=0)
+    assert ref["digits"] > 40 and ref["value"] == pytest.approx(1 / 3 + 0.25, rel=1e-15, abs=0) and ref["kink"] is False
 
 
 def test_reference_of_many_entries_follows_three_seeded_directions():
@@ -122,10 +122,10 @@ def test_agreement_digits():
     assert reference.agreement_digits(mp, a, a.copy(), 30) == 30.0
     b = np.array([mp.ctx.mpf(1), mp.ctx.mpf(2) + mp.ctx.mpf("1e-10")], dtype=object)
     expected = -math.log10(1e-10 / math.sqrt(1 + (2 + 1e-10) ** 2))
-    assert reference.agreement_digits(mp, a, b, 30) == pytest.approx(expected, rel=1e-12)
+    assert reference.agreement_digits(mp, a, b, 30) == pytest.approx(expected, rel=1e-12, abs=0)
     assert reference.agreement_digits(mp, a, b, 5) == 5.0
     zero = np.array([mp.ctx.mpf(0), mp.ctx.mpf(0)], dtype=object)
-    assert reference.agreement_digits(mp, b - a, zero, 30) == pytest.approx(10.0, rel=1e-12)
+    assert reference.agreement_digits(mp, b - a, zero, 30) == pytest.approx(10.0, rel=1e-12, abs=0)
     nan = np.array([mp.ctx.nan, mp.ctx.mpf(0)], dtype=object)
     assert math.isnan(reference.agreement_digits(mp, nan, a, 30))
     assert math.isnan(reference.agreement_digits(mp, a, nan, 30))
@@ -151,13 +151,13 @@ def test_f_digits_of_the_float_code():
     assert floor.f_digits(case_of(plus), {}, inputs, [exact], mp) == 17.0
     off = exact + mp.ctx.mpf("1e-10")
     assert floor.f_digits(case_of(plus), {}, inputs, [off], mp) == pytest.approx(-math.log10(1e-10 / float(off)),
-                                                                                 rel=1e-9)
+                                                                                 rel=1e-9, abs=0)
     # f = 1 + 2^-60 - 1 cancels to 0 in float64: no correct digit
     lost = {"x": np.array([1.0, 2.0 ** -60, -1.0])}
     assert floor.f_digits(case_of(plus), {}, lost, [mp.ctx.mpf(2) ** -60], mp) == 0.0
     # an exact value 0: the absolute error 0.5 of the float value
     assert floor.f_digits(case_of(plus), {}, {"x": np.array([0.5])}, [mp.ctx.mpf(0)], mp) == pytest.approx(
-        -math.log10(0.5), rel=1e-12)
+        -math.log10(0.5), rel=1e-12, abs=0)
 
 
 def test_f_digits_of_float_code_that_overflows_or_raises_is_zero():
@@ -222,4 +222,4 @@ def test_point_floor_of_a_small_case():
     with mpmath.workdps(60):
         float_error = abs(mpmath.mpf(1 / 3 + 0.25) - mpmath.mpf(7) / 12) / (mpmath.mpf(7) / 12)
     assert result["attainable_digits"] == pytest.approx(-math.log10(U))
-    assert result["f_digits"] == pytest.approx(-math.log10(float(float_error)), rel=1e-12)
+    assert result["f_digits"] == pytest.approx(-math.log10(float(float_error)), rel=1e-12, abs=0)

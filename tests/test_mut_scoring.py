@@ -17,7 +17,7 @@ def test_error_is_taken_against_the_double_double_reference():
 
 @pytest.mark.parametrize("rel, digits", [(0.0, 17.0), (1e-5, 5.0), (1e-20, 17.0), (10.0, -1.0), (0.25, 0.6020599913)])
 def test_correct_digits(rel, digits):
-    assert scoring.correct_digits(rel) == pytest.approx(digits, rel=1e-10)
+    assert scoring.correct_digits(rel) == pytest.approx(digits, rel=1e-10, abs=0)
 
 
 @pytest.mark.parametrize("rel", [NAN, float("inf")])
@@ -33,12 +33,13 @@ def test_relative_error_is_a_frobenius_ratio_absolute_at_a_zero_reference():
 def test_score_relative_componentwise_and_digits():
     hi = np.array([2.0, 0.0, 1e-20])
     result = scoring.score(np.array([2.0, 1e-14, 1e-20]), hi, np.zeros(3))
-    assert result["rel_error"] == pytest.approx(5e-15, rel=1e-12)
+    assert result["rel_error"] == pytest.approx(5e-15, rel=1e-12, abs=0)
     # the zero entry is measured against 1e-15 max|hi| = 2e-15: 1e-14 / 2e-15 = 5
-    assert result["max_rel_error"] == pytest.approx(5.0, rel=1e-12)
-    assert result["correct_digits"] == pytest.approx(-math.log10(5e-15), rel=1e-12)
+    assert result["max_rel_error"] == pytest.approx(5.0, rel=1e-12, abs=0)
+    assert result["correct_digits"] == pytest.approx(-math.log10(5e-15), rel=1e-12, abs=0)
     result = scoring.score(np.array([2.5, 0.0, 1e-20]), hi, np.zeros(3))
-    assert result["max_rel_error"] == pytest.approx(0.25, rel=1e-12) and result["rel_error"] == pytest.approx(0.25)
+    assert result["max_rel_error"] == pytest.approx(0.25, rel=1e-12, abs=0)
+    assert result["rel_error"] == pytest.approx(0.25, rel=1e-12, abs=0)
 
 
 def test_score_against_a_zero_or_empty_reference():
@@ -53,11 +54,11 @@ def test_sweep_errors_full_and_along_directions():
     hi, lo = np.array([[1.0, 2.0]]), np.zeros((1, 2))
     sweep = {"h": [1e-2, 1e-3], "estimates": [np.array([[1.0, 2.2]]), np.array([[1.0, 2.0]])], "directions": None}
     errors = scoring.sweep_errors(sweep, hi, lo)
-    assert errors[0] == (1e-2, pytest.approx(0.2 / math.sqrt(5), rel=1e-12)) and errors[1] == (1e-3, 0.0)
+    assert errors[0] == (1e-2, pytest.approx(0.2 / math.sqrt(5), rel=1e-12, abs=0)) and errors[1] == (1e-3, 0.0)
     directions = np.array([[1.0], [1.0]])          # J v = 3
     sweep = {"h": np.array([0.5]), "estimates": [np.array([[3.3]])], "directions": directions}
     [(h, error)] = scoring.sweep_errors(sweep, hi, lo)
-    assert h == 0.5 and isinstance(h, float) and error == pytest.approx(0.1, rel=1e-12)
+    assert h == 0.5 and isinstance(h, float) and error == pytest.approx(0.1, rel=1e-12, abs=0)
 
 
 def test_best_step_is_the_smallest_finite_error():
@@ -144,9 +145,9 @@ def test_fit_recovers_an_exact_error_model(order, derivative, c, r):
     errors = list(zip(h, c * h ** order + r / h ** derivative))
     model = fd_model.fit_error_model(errors, order, derivative)
     assert (model.order, model.derivative) == (order, derivative)
-    assert model.truncation == pytest.approx(c, rel=1e-3) and model.roundoff == pytest.approx(r, rel=1e-3)
+    assert model.truncation == pytest.approx(c, rel=1e-3, abs=0) and model.roundoff == pytest.approx(r, rel=1e-3, abs=0)
     optimum = (derivative * r / (order * c)) ** (1 / (order + derivative))
-    assert model.opt_h == pytest.approx(optimum, rel=1e-3)
+    assert model.opt_h == pytest.approx(optimum, rel=1e-3, abs=0)
 
 
 def test_fit_leaves_out_saturated_zero_and_nan_points():
@@ -157,7 +158,8 @@ def test_fit_leaves_out_saturated_zero_and_nan_points():
     e[7] = np.nan
     e[-10] = 1e3               # saturated within the branch: a wrong point if kept
     model = fd_model.fit_error_model(list(zip(h, e)), 2, 1)
-    assert model.truncation == pytest.approx(1 / 6, rel=1e-3) and model.roundoff == pytest.approx(1e-16, rel=1e-3)
+    assert model.truncation == pytest.approx(1 / 6, rel=1e-3, abs=0)
+    assert model.roundoff == pytest.approx(1e-16, rel=1e-3, abs=0)
     assert fd_model.fit_error_model(list(zip(h[:5], e[:5])), 2, 1) is None
 
 
@@ -169,9 +171,9 @@ def test_fit_needs_three_points_on_each_branch():
     # 10^-6.5 two
     h = np.logspace(-16, -1, 61)
     e = 1 / 6 * h ** 2 + 1e-16 / h
-    assert fd_model.running_median_bottom(h[37:], e[37:]) == pytest.approx(10 ** -5.5, rel=1e-12)
+    assert fd_model.running_median_bottom(h[37:], e[37:]) == pytest.approx(10 ** -5.5, rel=1e-12, abs=0)
     model = fd_model.fit_error_model(list(zip(h[37:], e[37:])), 2, 1)
-    assert model is not None and model.roundoff == pytest.approx(1e-16, rel=1e-3)
+    assert model is not None and model.roundoff == pytest.approx(1e-16, rel=1e-3, abs=0)
     assert fd_model.fit_error_model(list(zip(h[38:], e[38:])), 2, 1) is None
 
 
@@ -195,13 +197,14 @@ EXACT = 1 / 6 * GRID ** 2 + 1e-16 / GRID        # central differences: C = 1/6, 
 
 def test_fit_defaults_to_a_first_derivative():
     model = fd_model.fit_error_model(list(zip(GRID, EXACT)), 2)
-    assert model.derivative == 1 and model.roundoff == pytest.approx(1e-16, rel=1e-3)
+    assert model.derivative == 1 and model.roundoff == pytest.approx(1e-16, rel=1e-3, abs=0)
 
 
 def test_fit_of_seven_points_three_on_each_branch():
     chosen = [30, 31, 32, 35, 38, 47, 49]
     model = fd_model.fit_error_model(list(zip(GRID[chosen], EXACT[chosen])), 2, 1)
-    assert model.truncation == pytest.approx(1 / 6, rel=1e-2) and model.roundoff == pytest.approx(1e-16, rel=1e-2)
+    assert model.truncation == pytest.approx(1 / 6, rel=1e-2, abs=0)
+    assert model.roundoff == pytest.approx(1e-16, rel=1e-2, abs=0)
 
 
 @pytest.mark.parametrize("value", [0.5, 0.7, np.inf])
@@ -209,7 +212,7 @@ def test_fit_leaves_out_a_saturated_majority_of_the_truncation_branch(value):
     e = EXACT.copy()
     e[GRID > 1e-4] = value                       # every step above 1e-4 has lost all digits
     model = fd_model.fit_error_model(list(zip(GRID, e)), 2, 1)
-    assert model.truncation == pytest.approx(1 / 6, rel=1e-2)
+    assert model.truncation == pytest.approx(1 / 6, rel=1e-2, abs=0)
 
 
 def test_fit_leaves_out_exact_zeros_and_zero_steps_on_the_round_off_branch():
@@ -217,4 +220,5 @@ def test_fit_leaves_out_exact_zeros_and_zero_steps_on_the_round_off_branch():
     e[GRID < 1e-9] = 0.0                          # exact results at tiny steps (a linear f, say)
     zero_steps = [(0.0, 1e-3)] * 30
     model = fd_model.fit_error_model(zero_steps + list(zip(GRID, e)), 2, 1)
-    assert model.roundoff == pytest.approx(1e-16, rel=1e-3) and model.truncation == pytest.approx(1 / 6, rel=1e-3)
+    assert model.roundoff == pytest.approx(1e-16, rel=1e-3, abs=0)
+    assert model.truncation == pytest.approx(1 / 6, rel=1e-3, abs=0)
