@@ -231,3 +231,31 @@ def test_random_direction_method_is_the_exact_jacobian_projected_on_its_directio
     assert curve["expected_rel_error"] == pytest.approx(expected, rel=1e-15, abs=0)
     assert np.allclose(curve["estimates"][0][0], 4 * (exact @ directions[:, 0]) * directions[:, 0], rtol=1e-9)
     assert result.status == "ok" and result.setup_time_s == 0.0 and result.timings == {"eval": result.eval_time_s}
+
+
+def test_richardson_measures_noise_at_a_spacing_scaled_by_the_largest_input():
+    g = Spy(lambda v: np.array([np.sin(v[0]) + v[1] ** 2]))
+    x = np.array([0.5, -3.0])
+    rich.richardson_jacobian(g, x, np.random.default_rng(0))
+    first = [c for c in g.calls[:rich.NOISE_POINTS]]
+    spacing = np.linalg.norm(first[1] - first[0])
+    assert spacing == pytest.approx(rich.NOISE_SPACING * 3.0, rel=1e-9, abs=0)
+    assert np.linalg.norm(first[8] - first[0]) == pytest.approx(8 * spacing, rel=1e-9, abs=0)
+
+
+@pytest.mark.parametrize("coefficients", [(3.0, -2.0), (0.25, 0.1), (0.0, 0.0)])
+def test_richardson_error_estimate_is_relative_to_the_jacobian_or_absolute_at_zero(coefficients):
+    a, b = coefficients
+
+    def f(o, x):
+        return a * o.sin(x[0]) + b * x[1] * x[1] + 1.0
+    x = np.array([0.4, 0.7])
+    case = Case("mut_linear", f, lambda rng: {"x": x}, ("x",))
+    [result] = rich.RICHARDSON.run(case, {}, [{"x": x}], np.random.default_rng(9))
+    g = lambda v: np.array([a * np.sin(v[0]) + b * v[1] * v[1] + 1.0])   # noqa: E731 - f in float64
+    jac, error, _, _ = rich.richardson_jacobian(g, x, np.random.default_rng(9))
+    exact = np.array([[a * np.cos(0.4), 2 * b * 0.7]])
+    assert np.allclose(result.jacobian, exact, rtol=1e-12, atol=1e-15)
+    norm = np.linalg.norm(exact)
+    expected = np.linalg.norm(error) / norm if norm > 0 else np.linalg.norm(error)
+    assert result.extra["error_estimate"] == pytest.approx(expected, rel=1e-6, abs=0)
