@@ -91,3 +91,14 @@ def test_a_failing_side_form_is_recorded_not_raised():
     assert symbolic._side_entry("ad_sympy", build) == {"representation": "ad_sympy", "status": "failed",
                                                        "message": "ValueError: no rule for a comparison"}
     assert symbolic._side_entry("x", lambda: {"nodes": 3}) == {"representation": "x", "nodes": 3}
+
+
+def test_sympy_method_evaluates_through_its_common_subexpressions_at_a_single_point():
+    """d/dx of x0 e^(x0 x1): e^(x0 x1) (1 + x0 x1) and x0^2 e^(x0 x1) share e^(x0 x1), which cse names."""
+    def f(o, x):
+        return x[0] * o.exp(x[0] * x[1])
+    case = Case("mut_shared", f, lambda rng: {"x": np.array([0.5, -1.5])}, ("x",))
+    [result] = symbolic.SYMPY.run(case, {}, [{"x": np.array([0.5, -1.5])}], np.random.default_rng(0))
+    shared = np.exp(-0.75)
+    assert np.allclose(result.jacobian, [[shared * (1 - 0.75), 0.25 * shared]], rtol=1e-15, atol=0)
+    assert result.extra["expr_cse_ops"] < result.extra["expr_ops"]
