@@ -55,7 +55,9 @@ def test_sympy_method_jacobian_sizes_and_shared_setup():
     results = symbolic.SYMPY.run(scaled_case(), {}, points, np.random.default_rng(0))
     for result, point in zip(results, points):
         (x0, x1), a = point["x"], point["a"]
+        assert result.jacobian.shape == (1, 2) and result.jacobian.dtype == np.float64
         assert np.allclose(result.jacobian, [[a * x1 + np.cos(x0), a * x0]], rtol=1e-15)
+        assert result.eval_time_s > 0
         # a x_1 + cos(x_0): Add(Mul(a, x_1), cos(x_0)) is 6 nodes, 3 ops; a x_0 is 3 nodes, 1 op
         assert result.extra["expr_nodes"] == 9 and result.extra["expr_ops"] == 4
         assert result.extra["expr_cse_ops"] == 4 and result.extra["own_func_time_s"] > 0
@@ -63,12 +65,18 @@ def test_sympy_method_jacobian_sizes_and_shared_setup():
         assert set(result.timings) == {"derive", "lambdify", "eval"} and result.timings["eval"] == result.eval_time_s
         assert result.timings["derive"] + result.timings["lambdify"] == pytest.approx(result.setup_time_s,
                                                                                      rel=1e-9, abs=1e-12)
-    swell = {e["representation"]: e for e in results[0].swell}
-    assert list(swell) == ["function", "function_dag", "sympy_tree", "sympy_cse", "sympy_simplified", "ad_sympy"]
-    # f = a x_0 x_1 + sin(x_0): Add(Mul(a, x_0, x_1), sin(x_0)) is 7 nodes, 4 ops
-    assert (swell["function"]["nodes"], swell["function"]["ops"]) == (7, 4)
-    assert (swell["sympy_tree"]["nodes"], swell["sympy_tree"]["ops"]) == (9, 4)
-    assert swell["sympy_cse"]["ops"] == 4 and "status" not in swell["ad_sympy"]
+    # f = a x_0 x_1 + sin(x_0): Add(Mul(a, x_0, x_1), sin(x_0)) is 7 nodes, 4 ops, and 6 distinct nodes;
+    # its derivative a x_1 + cos(x_0); a x_0 has 9 nodes, 4 ops, 7 distinct nodes (a, x_0, x_1 shared)
+    derivative = "a*x_1 + cos(x_0); a*x_0"
+    assert results[0].swell == [
+        {"representation": "function", "nodes": 7, "ops": 4, "expression": "a*x_0*x_1 + sin(x_0)"},
+        {"representation": "function_dag", "nodes": 6, "ops": 4},
+        {"representation": "sympy_tree", "nodes": 9, "ops": 4, "expression": derivative},
+        {"representation": "sympy_cse", "nodes": 7, "ops": 4},
+        {"representation": "sympy_simplified", "nodes": 9, "ops": 4, "expression": derivative},
+        {"representation": "ad_sympy", "nodes": 7, "ops": 4},
+    ]
+    assert results[1].swell == results[0].swell
 
 
 def test_side_forms_are_built_only_for_small_derivatives():
@@ -102,3 +110,32 @@ def test_sympy_method_evaluates_through_its_common_subexpressions_at_a_single_po
     shared = np.exp(-0.75)
     assert np.allclose(result.jacobian, [[shared * (1 - 0.75), 0.25 * shared]], rtol=1e-15, atol=0)
     assert result.extra["expr_cse_ops"] < result.extra["expr_ops"]
+
+
+def test_sympy_method_on_a_vector_function():
+    def f(o, x):
+        return x * x * x
+    case = Case("mut_cube", f, lambda rng: {"x": np.array([0.5, -2.0, 3.0])}, ("x",))
+    [result] = symbolic.SYMPY.run(case, {}, [{"x": np.array([0.5, -2.0, 3.0])}], np.random.default_rng(0))
+    assert result.jacobian.shape == (3, 3)
+    assert np.array_equal(result.jacobian, np.diag([0.75, 12.0, 27.0]))
+
+
+def test_sympy_tree_text_is_left_out_above_400_nodes():
+    """f = x_0 (x_1 + ... + x_200): its gradient is one sum of 200 terms (201 nodes, 199 ops) and 200 times x_0."""
+    def f(o, x):
+        return x[0] * o.sum(x[1:])
+    x = np.linspace(1.0, 2.0, 201)
+    case = Case("mut_long", f, lambda rng: {"x": x}, ("x",))
+    [result] = symbolic.SYMPY.run(case, {}, [{"x": x}], np.random.default_rng(0))
+    tree = next(e for e in result.swell if e["representation"] == "sympy_tree")
+    assert (tree["nodes"], tree["ops"], tree["expression"]) == (401, 199, "")
+    assert result.jacobian[0, 0] == pytest.approx(x[1:].sum(), rel=1e-15, abs=0)
+
+
+def test_sympy_jacobian_of_integer_derivatives_is_float64():
+    def f(o, x):
+        return x[0] + 2 * x[1]          # lambdify returns the Python ints 1 and 2
+    case = Case("mut_linear", f, lambda rng: {"x": np.array([0.5, 1.0])}, ("x",))
+    [result] = symbolic.SYMPY.run(case, {}, [{"x": np.array([0.5, 1.0])}], np.random.default_rng(0))
+    assert result.jacobian.dtype == np.float64 and np.array_equal(result.jacobian, [[1.0, 2.0]])
