@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import shutil
@@ -18,16 +19,26 @@ CORE = {
     "diffbench/ad/rules.py": ["tests/test_rules.py", "tests/test_rule_edges.py", "tests/test_nonsymmetric.py"],
     "diffbench/ad/forward.py": ["tests/test_rules.py", "tests/test_rule_edges.py", "tests/test_ad.py"],
     "diffbench/ad/reverse.py": ["tests/test_rules.py", "tests/test_ad.py"],
-    "diffbench/methods/finite_diff.py": ["tests/test_fd_estimates.py", "tests/test_numeric.py"],
-    "diffbench/methods/complex_step.py": ["tests/test_rule_edges.py", "tests/test_numeric.py"],
-    "diffbench/methods/richardson.py": ["tests/test_numeric.py"],
-    "diffbench/reference.py": ["tests/test_reference_independence.py", "tests/test_accuracy.py"],
-    "diffbench/scoring.py": ["tests/test_scoring.py", "tests/test_numeric.py",
+    "diffbench/methods/finite_diff.py": ["tests/test_mut_fd.py", "tests/test_fd_estimates.py", "tests/test_numeric.py"],
+    "diffbench/methods/complex_step.py": ["tests/test_mut_numeric.py", "tests/test_rule_edges.py",
+                                          "tests/test_numeric.py"],
+    "diffbench/methods/richardson.py": ["tests/test_mut_numeric.py", "tests/test_numeric.py"],
+    "diffbench/methods/random_direction.py": ["tests/test_mut_numeric.py", "tests/test_numeric.py"],
+    "diffbench/methods/tape.py": ["tests/test_mut_methods.py", "tests/test_ad.py"],
+    "diffbench/methods/symbolic.py": ["tests/test_mut_methods.py", "tests/test_swell.py"],
+    "diffbench/reference.py": ["tests/test_mut_reference.py", "tests/test_reference_independence.py",
+                               "tests/test_accuracy.py"],
+    "diffbench/scoring.py": ["tests/test_mut_scoring.py", "tests/test_scoring.py", "tests/test_numeric.py",
                              "tests/test_reference_independence.py"],
+    "diffbench/floor.py": ["tests/test_mut_reference.py", "tests/test_floor.py"],
+    "diffbench/fd_model.py": ["tests/test_mut_scoring.py", "tests/test_floor.py"],
+    "diffbench/verdict.py": ["tests/test_mut_scoring.py", "tests/test_kinks.py", "tests/test_compare.py"],
     "diffbench/assemble.py": ["tests/test_assemble.py", "tests/test_reference_independence.py",
                               "tests/test_lecture_cases.py", "tests/test_numeric.py"],
-    "diffbench/check/compare.py": ["tests/test_compare.py", "tests/test_check.py", "tests/test_testing.py"],
+    "diffbench/check/compare.py": ["tests/test_mut_compare.py", "tests/test_compare.py", "tests/test_check.py",
+                                   "tests/test_testing.py"],
 }
+EQUIVALENT = ROOT / "tools" / "equivalent_mutants.txt"   # "<mutant name> <why it is equivalent>" per line
 # tests that start worker pools or CLI subprocesses (they would run the unmutated code) or need the session run
 DESELECT = "not cli_exits and not run_rows and not default_results and not thresholds_hold and not every_seed_case " \
            "and not reference_routes_agree and not end_to_end and not in_headless"
@@ -47,7 +58,43 @@ def scratch(folder: Path) -> Path:
     shutil.copy(ROOT / "pyproject.toml", folder / "pyproject.toml")
     (folder / "import").mkdir()
     (folder / "import" / "diffbench_cases").symlink_to(folder / "cases")
+    rules = folder / "diffbench" / "ad" / "rules.py"
+    rules.write_text(named_rules(rules.read_text()), encoding="utf-8")
     return folder
+
+
+def named_rules(source: str) -> str:
+    """rules.py with each lambda of the RULES table turned into a module-level def (_<row>_value, _jvp<i>, _vjp<i>).
+
+    NB: mutmut 3 mutates def functions only; the same rules as named functions (a rewrite of the scratch
+    copy, the table's behaviour unchanged) let it mutate and switch every rule of the table.
+    """
+    tree = ast.parse(source)
+    body = []
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and any(getattr(t, "id", "") == "RULES" for t in statement.targets):
+            for key, row in zip(statement.value.keys, statement.value.values):
+                body.extend(_name_lambdas(key.value, row))
+        body.append(statement)
+    tree.body = body
+    return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
+
+
+def _name_lambdas(row_name: str, row: ast.Call) -> list:
+    """Replace the lambdas of one Rule(impl, jvps, vjps) call by names; returns their defs."""
+    defs = []
+
+    def named(lam: ast.Lambda, label: str) -> ast.Name:
+        name = f"_{row_name}_{label}"
+        defs.append(ast.FunctionDef(name=name, args=lam.args, body=[ast.Return(lam.body)], decorator_list=[]))
+        return ast.Name(id=name, ctx=ast.Load())
+
+    if isinstance(row.args[0], ast.Lambda):
+        row.args[0] = named(row.args[0], "value")
+    for argument, kind in zip(row.args[1:3], ("jvp", "vjp")):
+        argument.elts = [named(e, f"{kind}{i}") if isinstance(e, ast.Lambda) else e
+                         for i, e in enumerate(argument.elts)]
+    return defs
 
 
 def configure(folder: Path, modules: list[str], tests: list[str] | None = None) -> None:
@@ -81,9 +128,27 @@ def run_mutmut(folder: Path, children: int, time_limit_s: float) -> bool:
         return False
 
 
-def tally(folder: Path, modules: list[str]) -> dict:
-    """module -> Counter of outcomes, plus the surviving mutants' names, from mutmut's per-file .meta records."""
-    per_module, survivors = {}, []
+def equivalent_mutants(path: Path = EQUIVALENT) -> dict:
+    """mutant name -> the one-line reason it cannot change any result (lines: name, whitespace, reason)."""
+    listed = {}
+    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines() if path.exists() else [], 1):
+        if not text.strip() or text.lstrip().startswith("#"):
+            continue
+        name, _, reason = text.strip().partition(" ")
+        if not reason.strip():
+            raise SystemExit(f"error: {path}:{number}: {name} has no reason")
+        listed[name] = reason.strip()
+    return listed
+
+
+def tally(folder: Path, modules: list[str], equivalent: dict | None = None) -> dict:
+    """module -> Counter of outcomes, plus the surviving mutants' names, from mutmut's per-file .meta records.
+
+    A survivor listed in tools/equivalent_mutants.txt counts as "equivalent"; a listed mutant that was
+    killed is reported (the listing is wrong) and counts as killed.
+    """
+    equivalent = equivalent_mutants() if equivalent is None else equivalent
+    per_module, survivors, wrongly_listed = {}, [], []
     for module in modules:
         meta = folder / "mutants" / (module + ".meta")
         codes = json.loads(meta.read_text())["exit_code_by_key"] if meta.exists() else {}
@@ -91,11 +156,15 @@ def tally(folder: Path, modules: list[str]) -> dict:
         for name, code in codes.items():
             kind = ("killed" if code in KILLED else "survived" if code in SURVIVED else
                     "no tests" if code in NO_TESTS else "not checked" if code is None else f"other ({code})")
+            if kind == "survived" and name in equivalent:
+                kind = "equivalent"
+            elif kind == "killed" and name in equivalent:
+                wrongly_listed.append(name)
             counts[kind] += 1
             if kind == "survived":
                 survivors.append(name)
         per_module[module] = counts
-    return {"modules": per_module, "survivors": sorted(survivors)}
+    return {"modules": per_module, "survivors": sorted(survivors), "wrongly_listed": sorted(wrongly_listed)}
 
 
 # `mutmut show` for many mutants in one process (one process per mutant takes a second each)
@@ -109,25 +178,29 @@ for name in sys.argv[1:]:
 
 def report(folder: Path, result: dict, finished: bool) -> None:
     total = Counter()
-    print(f"{'module':40} {'mutants':>7} {'killed':>7} {'survived':>8} {'no tests':>8} {'unchecked':>9} {'score':>6}")
+    print(f"{'module':40} {'mutants':>7} {'killed':>7} {'survived':>8} {'equiv.':>6} {'no tests':>8} "
+          f"{'unchecked':>9} {'score':>6}")
     for module, counts in result["modules"].items():
         total.update(counts)
         print(line(module, counts))
     print(line("all", total))
-    print("finished" if finished else "stopped at the time limit: the score covers the mutants checked so far")
+    print("score = killed / (mutants - equivalent); untested and unchecked mutants count as not killed")
+    print("finished" if finished else "stopped at the time limit: unchecked mutants count as not killed")
+    for name in result["wrongly_listed"]:
+        print(f"  listed as equivalent but killed (fix {EQUIVALENT.name}): {name}")
     diffs = folder / "survivors.txt"
     shown = subprocess.run([sys.executable, "-c", SHOW_DIFFS, *result["survivors"]], cwd=folder, capture_output=True,
                            text=True, env=environment(folder))
     diffs.write_text(shown.stdout + shown.stderr, encoding="utf-8")
-    print(f"{len(result['survivors'])} survivors (diffs in {diffs}):")
+    print(f"{len(result['survivors'])} survivors not listed as equivalent (diffs in {diffs}):")
     for name in result["survivors"]:
         print("  " + name)
 
 
 def line(label: str, counts: Counter) -> str:
-    killed, survived = counts["killed"], counts["survived"]
-    score = f"{100 * killed / (killed + survived):.1f}%" if killed + survived else "–"
-    return (f"{label:40} {sum(counts.values()):7d} {killed:7d} {survived:8d} {counts['no tests']:8d} "
+    mutants, killed, equivalent = sum(counts.values()), counts["killed"], counts["equivalent"]
+    score = f"{100 * killed / (mutants - equivalent):.1f}%" if mutants > equivalent else "–"
+    return (f"{label:40} {mutants:7d} {killed:7d} {counts['survived']:8d} {equivalent:6d} {counts['no tests']:8d} "
             f"{counts['not checked']:9d} {score:>6}")
 
 

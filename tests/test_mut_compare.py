@@ -1,0 +1,112 @@
+"""The checker's comparison at its boundaries: shapes, mistake tolerance, Taylor order fit, remainders in mpmath."""
+import math
+
+import numpy as np
+import pytest
+
+from diffbench.case import Case
+from diffbench.check import compare
+
+
+def quadratic(o, x, c):
+    return c * x * x                      # vector f of a vector x: Jacobian diag(2 c x)
+
+
+VECTOR = Case("mut_vector", quadratic, lambda rng: {}, ("x",))
+POINT = {"x": np.array([1.0, -2.0, 0.5]), "c": np.array(3.0)}
+TRUTH = np.diag(6.0 * POINT["x"])
+
+
+def reference_of(truth):
+    return {"hi": truth, "lo": np.zeros_like(truth)}
+
+
+def test_vector_output_shape_and_jacobian_layout():
+    assert compare.output_shape(VECTOR, {}, POINT) == (3,)
+    assert compare.part_shapes(VECTOR, {}, POINT) == [(3, 3)]
+    assert compare.expected_layout(VECTOR, {}, POINT) == "an array of shape (3, 3) (like x)"
+    assert np.array_equal(compare.as_jacobian(TRUTH, VECTOR, {}, POINT), TRUTH)
+    columns = compare.as_jacobian(TRUTH.T + np.triu(np.ones((3, 3)), 1), VECTOR, {}, POINT, layout="columns")
+    assert np.array_equal(columns, TRUTH + np.tril(np.ones((3, 3)), -1))
+
+
+def test_a_wrong_shape_is_the_verdicts_problem_and_mistake():
+    verdict = compare.judge(VECTOR, {}, POINT, np.zeros(3), reference_of(TRUTH), np.random.default_rng(0), "p0")
+    expected = "wrong shape: d/dx has shape (3,), expected (3, 3)"
+    assert verdict.problem == expected and verdict.mistake == expected and not verdict.ok
+    assert math.isnan(verdict.digits) and verdict.order is None
+
+
+def test_a_few_digits_off_fail_by_their_taylor_order_when_the_digit_bar_is_low():
+    """1e-3 relative off passes min_digits = 2, but the remainder is O(h): the order names it wrong."""
+    verdict = compare.judge(VECTOR, {}, POINT, TRUTH * (1 + 1e-3), reference_of(TRUTH), np.random.default_rng(1),
+                            "p0", min_digits=2.0)
+    assert verdict.digits == pytest.approx(3.0, abs=1e-6)
+    assert verdict.order is not None and verdict.order < compare.ORDER_WRONG
+    assert verdict.problem == "wrong gradient (3.0 correct digits, expected 2)" and verdict.mistake == ""
+    right = compare.judge(VECTOR, {}, POINT, TRUTH, reference_of(TRUTH), np.random.default_rng(1), "p0")
+    assert right.ok and right.order == pytest.approx(2.0, abs=0.05) and right.digits == 17.0
+
+
+@pytest.mark.parametrize("scale", [1e-3, 1e3])
+def test_a_small_or_large_gradient_is_named_within_its_relative_tolerance(scale):
+    truth = TRUTH * scale
+    # 8e-7 relative off the sign error: within 1e-6 (MISTAKE_DIGITS), not within 11^-6 = 5.6e-7
+    assert compare.name_mistake(VECTOR, {}, POINT, -truth * (1 + 8e-7), truth).startswith("sign error")
+    assert compare.name_mistake(VECTOR, {}, POINT, -truth * (1 + 2e-6), truth) == ""
+
+
+def test_observed_order_counts_only_remainders_above_round_off():
+    steps = [1e-2, 1e-3, 1e-4, 1e-5]
+    quadratic_remainders = [(h, h * h) for h in steps]
+    assert compare.observed_order(quadratic_remainders, 1.0) == pytest.approx(2.0, abs=1e-12)
+    # the round-off line is 1e-12 h |g| (|g| at least 1e-300): a remainder exactly on it is left out
+    on_line = [(1e-2, 1e-4), (1e-3, 1e-6), (1e-4, 1e-12 * 1e-4 * 0.5)]
+    assert compare.observed_order(on_line, 0.5) == pytest.approx(2.0, abs=1e-12)
+    assert compare.observed_order([(1e-2, 1e-4), (1e-3, 1e-12 * 1e-3)], 1.0) is None
+    # with a tiny gradient the line is lower: 1e-15 h is above it for |g| = 1e-4
+    tiny = [(1e-2, 1e-15 * 1e-2), (1e-3, 1e-15 * 1e-3)]
+    assert compare.observed_order(tiny, 1e-4) == pytest.approx(1.0, abs=1e-12)
+    assert compare.observed_order(tiny, 1.0) is None
+    # above the line for 1e-300 itself: |g| = 0 still counts remainders of 1e-20
+    assert compare.observed_order([(1e-2, 1e-20), (1e-3, 1e-22)], 0.0) == pytest.approx(2.0, abs=1e-9)
+
+
+def test_observed_order_fits_the_smallest_steps_and_needs_two():
+    # O(h) at large steps, O(h^2) at the four smallest: the fit sees only the latter
+    remainders = [(1e-1, 1.0), (1e-2, 0.1), (1e-3, 1e-6), (1e-4, 1e-8), (1e-5, 1e-10), (1e-6, 1e-12)]
+    assert compare.observed_order(remainders, 1e-30) == pytest.approx(2.0, abs=1e-12)
+    assert compare.observed_order([(1e-2, 1e-4), (1e-3, 1e-6)], 1e-30) == pytest.approx(2.0, abs=1e-12)
+    assert compare.observed_order([(1e-3, 1e-6)], 1e-30) is None
+
+
+def test_taylor_direction_is_a_seeded_unit_vector():
+    v = compare.taylor_direction(np.random.default_rng(4), 5)
+    raw = np.random.default_rng(4).standard_normal(5)
+    assert np.allclose(v, raw / math.sqrt(raw @ raw), rtol=1e-15)
+
+
+def test_taylor_remainders_of_a_vector_f_with_data_in_high_precision():
+    """f = c x^2 along v: f(x + h v) - f(x) - h J v = c h^2 v^2 exactly (c = 3 is a data input)."""
+    v = np.array([0.6, 0.0, -0.8])
+    remainders = compare.taylor_remainders(VECTOR, {}, POINT, TRUTH, v, steps=(1e-2, 1e-5))
+    for h, r in remainders:
+        # NB: J v is taken in float64 (as the checker does): 1e-16 of |J v| h, 1e-11 of the remainder at h = 1e-5
+        assert r == pytest.approx(3 * h * h * math.sqrt(0.6 ** 4 + 0.8 ** 4), rel=1e-9, abs=0)
+    wrong = compare.taylor_remainders(VECTOR, {}, POINT, TRUTH + np.eye(3), v, steps=(1e-5,))
+    assert wrong[0][1] == pytest.approx(1e-5 * 1.0, rel=1e-4, abs=0)      # |h (J' - J) v| = h |v| = h
+
+
+def test_describe_value():
+    assert compare.describe_value(np.zeros((2, 3))) == "an array of shape (2, 3)"
+    assert compare.describe_value(2.5) == "a float"
+    assert compare.describe_value([1, 2]) == "a list of 2"
+    assert compare.describe_value((1,)) == "a tuple of 1"
+
+
+def test_is_square_nonsymmetric():
+    assert compare.is_square_nonsymmetric([[1.0, 2.0], [0.0, 1.0]])
+    assert not compare.is_square_nonsymmetric([[1.0, 2.0], [2.0, 1.0]])
+    assert not compare.is_square_nonsymmetric([[1.0]])
+    assert not compare.is_square_nonsymmetric(np.zeros((2, 3)))
+    assert not compare.is_square_nonsymmetric(np.arange(3.0))
