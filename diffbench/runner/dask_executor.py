@@ -80,6 +80,26 @@ def import_distributed():
     return distributed
 
 
+def connect(address: str, workers: int) -> tuple:
+    """(Client, LocalCluster or None) for --dask ADDRESS|local; ClusterUnavailable when that cannot be had."""
+    distributed = import_distributed()
+    cluster = None
+    try:
+        if address == "local":
+            cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                               dashboard_address=None)
+            return distributed.Client(cluster, timeout=CONNECT_TIMEOUT_S, set_as_default=False), cluster
+        return distributed.Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False), None
+    except Exception as error:  # noqa: BLE001 - a bad address fails in many ways (OSError, ValueError, timeout)
+        if cluster is not None:
+            cluster.close()
+        raise ClusterUnavailable(f"--dask {address}: no dask scheduler answers there ({one_line(error)})") from None
+
+
+def one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
+
+
 class DaskExecutor:
     """The executor interface of LocalExecutor (submit, collect, free, busy, stop) over a dask cluster.
 
@@ -88,22 +108,15 @@ class DaskExecutor:
     a task on a worker that dies is rescheduled by the scheduler on another worker."""
 
     def __init__(self, address: str, workers: int, preload=()):
-        distributed = import_distributed()
         self.preload = tuple(preload)
-        self.cluster = None
-        try:
-            if address == "local":
-                self.cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                                        dashboard_address=None)
-                self.client = distributed.Client(self.cluster, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
-            else:
-                self.client = distributed.Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
-        except Exception as error:  # noqa: BLE001 - a bad address fails in many ways (OSError, ValueError, timeout)
-            self.close()
-            reason = " ".join(str(error).split()) or type(error).__name__
-            raise ClusterUnavailable(f"--dask {address}: no dask scheduler answers there ({reason})") from None
+        self.client, self.cluster = connect(address, workers)
         self.address = self.client.scheduler.address
-        self.client.run(prepare_worker, self.preload)
+        try:
+            self.client.run(prepare_worker, self.preload)
+        except Exception as error:  # noqa: BLE001 - whatever a worker says, the run cannot use it
+            self.close()
+            raise ClusterUnavailable(f"--dask {address}: its workers cannot run diffbench (the same diffbench "
+                                     f"must be installed there): {one_line(error)}") from None
         self.running: dict = {}        # future -> tag
         self._ended: queue.Queue = queue.Queue()   # futures whose task ended, put there by dask's callback
         self._unreachable_since: float | None = None
@@ -156,7 +169,8 @@ class DaskExecutor:
                 raise ClusterLost("the dask scheduler lost this run's tasks")
             else:
                 error = future.exception()
-                outcome, seconds = Failure("failed", f"on the dask cluster: {type(error).__name__}: {error}"), 0.0
+                message = f"on the dask cluster: {type(error).__name__}: {one_line(error)}"
+                outcome, seconds = Failure("failed", message), 0.0
             finished.append((tag, outcome, seconds))
         self._watch_cluster()
         return finished
@@ -186,17 +200,22 @@ class DaskExecutor:
         self.running.clear()
 
     def close(self) -> None:
-        for closable in (getattr(self, "client", None), self.cluster):
-            if closable is not None:
-                try:
-                    closable.close()
-                except Exception:  # noqa: BLE001 - closing a connection to a dead cluster may fail; nothing to keep
-                    pass
+        close_cluster(self.client, self.cluster)
 
     def __enter__(self):
+
         return self
 
     def __exit__(self, *exc):
         self.stop()
         self.close()
         return False
+
+
+def close_cluster(client, cluster) -> None:
+    for closable in (client, cluster):
+        if closable is not None:
+            try:
+                closable.close()
+            except Exception:  # noqa: BLE001 - closing a connection to a dead cluster may fail; nothing to keep
+                pass
