@@ -18,7 +18,8 @@ DIFFBENCH = str(Path(sys.executable).with_name("diffbench"))
 SOLUTIONS = Path(__file__).parent / "solutions"
 # NB: a generous --budget, so that no sympy job's outcome depends on how loaded the machine is (a timeout at the
 # default 5 s on a busy machine is a measurement, not a difference between the executors)
-RUN_ARGS = ["run", "--quick", "--only", "logistic,logdet", "--budget", "60", "--no-report", "--jobs", "2"]
+OPTIONS = ["run", "--quick", "--budget", "60", "--no-report", "--jobs", "2"]
+RUN_ARGS = [*OPTIONS, "--only", "logistic,logdet"]
 TABLES = ("results", "fd_sweep", "fd_evals", "swell", "swell_fits", "timing")
 START_S = 120          # a scheduler's or worker's start on a loaded 2-core machine
 RUN_S = 600
@@ -33,15 +34,17 @@ def is_timing(column: str) -> bool:
             or "seconds" in column or "time" in column)
 
 
-def comparable(run_dir: Path, table: str) -> pd.DataFrame:
+def comparable(run_dir: Path, table: str, cases=None) -> pd.DataFrame:
     rows = records.read_table(run_dir, table)
+    rows = rows if cases is None else rows[rows["case"].isin(cases)]
     rows = rows[[c for c in rows.columns if not is_timing(c)]]
     return rows.sort_values(list(rows.columns)).reset_index(drop=True)
 
 
-def assert_same_tables(run_dir: Path, expected_dir: Path) -> None:
+def assert_same_tables(run_dir: Path, expected_dir: Path, cases=None) -> None:
+    """The tables of run_dir are expected_dir's (those rows of `cases` only, where given), timings aside."""
     for table in TABLES:
-        got, expected = comparable(run_dir, table), comparable(expected_dir, table)
+        got, expected = comparable(run_dir, table, cases), comparable(expected_dir, table, cases)
         assert table != "results" or len(expected) > 50
         pd.testing.assert_frame_equal(got, expected, obj=table)
 
@@ -162,6 +165,19 @@ def test_dask_run_gives_the_local_tables(make_cluster, local_run, tmp_path):
     assert meta["executor"] == {"kind": "dask", "address": cluster.address, "scheduler": cluster.address,
                                 "workers": 1, "threads": 1}
     assert records.read_meta(local_run)["executor"] == {"kind": "local", "workers": 2}
+
+
+@needs_dask
+def test_dask_local_runs_a_local_cluster_with_the_same_tables(local_run, tmp_path):
+    done = subprocess.run([DIFFBENCH, *OPTIONS, "--only", "logistic", "--out", str(tmp_path), "--dask", "local"],
+                          capture_output=True, text=True, env=dict(os.environ), timeout=RUN_S)
+    assert done.returncode == 0, done.stdout + done.stderr
+    run_dir = next(tmp_path.iterdir())
+    cases = sorted(set(records.read_table(run_dir, "results")["case"]))
+    assert cases == sorted(c for c in set(records.read_table(local_run, "results")["case"]) if "logistic" in c)
+    assert_same_tables(run_dir, local_run, cases)
+    executor = records.read_meta(run_dir)["executor"]
+    assert (executor["kind"], executor["address"], executor["workers"], executor["threads"]) == ("dask", "local", 2, 2)
 
 
 @needs_dask

@@ -120,6 +120,7 @@ class DaskExecutor:
         self.running: dict = {}        # future -> tag
         self._ended: queue.Queue = queue.Queue()   # futures whose task ended, put there by dask's callback
         self._unreachable_since: float | None = None
+        self._lost = ""               # why the cluster is gone, once it is
         self._watched = time.monotonic()
         self._threads = self._count_threads()
 
@@ -148,6 +149,8 @@ class DaskExecutor:
 
     def collect(self, timeout: float) -> list[tuple]:
         """(tag, value or Failure, seconds) of every task that ended within `timeout` seconds."""
+        if self._lost:     # NB: raised after the results that came with the loss were handed over
+            raise ClusterLost(self._lost)
         if not self.running:
             return []
         ended = []
@@ -161,14 +164,13 @@ class DaskExecutor:
         for future in ended:
             if future not in self.running:
                 continue    # NB: cancelled by stop()
+            if future.status == "cancelled":    # NB: only the scheduler's loss cancels our futures
+                self._lost = "the dask scheduler lost this run's tasks"
+                continue
             tag = self.running.pop(future)
-            if future.status == "finished":
+            try:
                 outcome, seconds = future.result()
-            elif future.status == "cancelled":    # NB: only the scheduler's loss cancels our futures
-                self.running[future] = tag
-                raise ClusterLost("the dask scheduler lost this run's tasks")
-            else:
-                error = future.exception()
+            except Exception as error:  # noqa: BLE001 - e.g. KilledWorker: the task took down several workers
                 message = f"on the dask cluster: {type(error).__name__}: {one_line(error)}"
                 outcome, seconds = Failure("failed", message), 0.0
             finished.append((tag, outcome, seconds))
@@ -176,7 +178,7 @@ class DaskExecutor:
         return finished
 
     def _watch_cluster(self) -> None:
-        """Raise ClusterLost once the scheduler has been out of reach, or without workers, for CLUSTER_LOST_S."""
+        """The cluster counts as lost once its scheduler has been out of reach, or without workers, CLUSTER_LOST_S."""
         if time.monotonic() - self._watched < WATCH_EVERY_S:
             return
         self._watched = time.monotonic()
@@ -188,7 +190,7 @@ class DaskExecutor:
         self._unreachable_since = self._unreachable_since or now
         if now - self._unreachable_since >= CLUSTER_LOST_S:
             what = "has no workers" if self.client.status == "running" else "is out of reach"
-            raise ClusterLost(f"the dask scheduler at {self.address} {what} for {CLUSTER_LOST_S:g} s")
+            self._lost = f"the dask scheduler at {self.address} {what} for {CLUSTER_LOST_S:g} s"
 
     def stop(self) -> None:
         """Cancel every task in flight (a task already running on a worker ends at its budget at the latest)."""
