@@ -45,7 +45,7 @@ def assert_same_tables(run_dir: Path, expected_dir: Path, cases=None) -> None:
     """The tables of run_dir are expected_dir's (those rows of `cases` only, where given), timings aside."""
     for table in TABLES:
         got, expected = comparable(run_dir, table, cases), comparable(expected_dir, table, cases)
-        assert table != "results" or len(expected) > 50
+        assert table != "results" or len(expected) >= 20    # quick: 27 rows of logistic, 90 with the logdets
         pd.testing.assert_frame_equal(got, expected, obj=table)
 
 
