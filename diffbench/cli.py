@@ -179,8 +179,11 @@ def main():
 @click.option("--order", type=click.IntRange(1, 2), default=1, show_default=True,
               help="2: also score second derivatives (Hessians, HVPs) of the cases that opt in.")
 @click.option("--no-report", is_flag=True, help="Write the CSVs and meta.json only.")
+@click.option("--dask", "dask_address", metavar="ADDRESS|local", default=None,
+              help="Run the jobs on a dask cluster: tcp://host:port of its scheduler, or local (a LocalCluster of "
+                   "--jobs processes here). Needs the [cluster] extra; allowed with --resume.")
 def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_budget_s, workers, memory_mb, dps,
-        experiments, resume_dir, at, order, no_report):
+        experiments, resume_dir, at, order, no_report, dask_address):
     """Run cases x methods, score against mpmath, write reports/<run-id>/."""
     from diffbench import records
     from diffbench.methods import is_second_order, method_modules
@@ -197,8 +200,10 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_
 
     ctx = click.get_current_context()
     console = Console(stderr=False)
+    if dask_address is not None:
+        cluster_extra()    # NB: before the cases are surveyed, so a missing extra costs no wait
     if resume_dir is not None:
-        given = [p.opts[0] for p in ctx.command.params if p.name not in ("resume_dir", "no_report")
+        given = [p.opts[0] for p in ctx.command.params if p.name not in ("resume_dir", "no_report", "dask_address")
                  and ctx.get_parameter_source(p.name) == click.core.ParameterSource.COMMANDLINE]
         if given:
             raise click.UsageError(f"--resume runs with the run's own options; drop {', '.join(given)}")
@@ -233,11 +238,14 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_
                            out_dir=out_dir, command=command_line(ctx), experiments=chosen_experiments,
                            case_dirs=tuple(case_dirs), memory_mb=memory_mb, plans=cases, load_failures=load_failures,
                            order=order)
+    cluster = connect_cluster(dask_address, config.workers, method_modules(config.method_names()))
     progress = RichProgress(console)
     try:
-        run_dir, meta = execute_run(config, progress, resume_dir=resume_dir)
+        run_dir, meta = execute_run(config, progress, resume_dir=resume_dir, cluster=cluster)
     finally:
         progress.stop()
+        if cluster is not None:
+            cluster.close()
     results = records.read_table(run_dir, "results")
     console.print(digits_table(results, [m for m in config.methods if not is_second_order(m)]))
     if config.order >= 2:
@@ -246,7 +254,8 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_
                                    [m for m in config.method_names() if is_second_order(m)]))
     if meta["status"] == "interrupted":
         jobs = meta["jobs"]
-        click.echo(f"interrupted: {jobs['done']} of {jobs['total']} jobs done, {jobs['left']} left; "
+        click.echo(f"interrupted ({meta['interrupted_by']}): {jobs['done']} of {jobs['total']} jobs done, "
+                   f"{jobs['left']} left; "
                    f"resume with: diffbench run --resume {run_dir}")
         sys.exit(meta["exit_code"])
     if meta.get("warnings"):
@@ -271,6 +280,30 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_
     console.print(f"run folder: {run_dir}", highlight=False)
     console.print(f"total: {total}", highlight=False)
     sys.exit(meta["exit_code"])
+
+
+class ClusterError(click.ClickException):
+    """--dask cannot be used: a usage error, said in one line (no usage text)."""
+    exit_code = 2
+
+
+def cluster_extra() -> None:
+    from diffbench.runner.dask_executor import ClusterUnavailable, import_distributed
+    try:
+        import_distributed()
+    except ClusterUnavailable as error:
+        raise ClusterError(str(error)) from None
+
+
+def connect_cluster(address: str | None, workers: int, preload):
+    """The DaskExecutor for --dask (None without it); a missing extra or a dead address is a ClusterError."""
+    if address is None:
+        return None
+    from diffbench.runner.dask_executor import ClusterUnavailable, DaskExecutor
+    try:
+        return DaskExecutor(address, workers, preload)
+    except ClusterUnavailable as error:
+        raise ClusterError(str(error)) from None
 
 
 def input_shapes(case) -> str:

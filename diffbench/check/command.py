@@ -94,6 +94,23 @@ def load_course(course_path) -> Course:
         raise click.BadParameter(str(error), param_hint="--course") from None
 
 
+class ClusterError(click.ClickException):
+    """--dask cannot be used or the cluster failed: said in one line (no usage text)."""
+    exit_code = 2
+
+
+def check_on_dask(solutions: list, sandbox: str, options: CheckOptions, address: str, jobs: int) -> list:
+    from diffbench.check.on_cluster import ClusterCheckFailed, check_on_cluster
+    from diffbench.runner.dask_executor import ClusterUnavailable
+    try:
+        results, warnings = check_on_cluster(solutions, sandbox, options, address, jobs)
+    except (ClusterUnavailable, ClusterCheckFailed) as error:
+        raise ClusterError(str(error)) from None
+    for warning in warnings:
+        click.secho(f"on the dask workers: {warning}", fg="red", bold=True, err=True)
+    return results
+
+
 @click.command(name="check")
 @click.argument("solutions", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--template", is_flag=True, help="Print the blank solution template (every function a stub).")
@@ -118,8 +135,11 @@ def load_course(course_path) -> Course:
                    "Default: the course file's, else rows.")
 @click.option("--jobs", type=JOBS, default=DEFAULT_JOBS, show_default=True,
               help="Student processes run at the same time.")
+@click.option("--dask", "dask_address", metavar="ADDRESS|local", default=None,
+              help="Grade each file on a dask worker (tcp://host:port of the scheduler, or local); its sandbox is "
+                   "the worker's. Needs the [cluster] extra.")
 def check_command(solutions, template, seed, time_limit_s, memory_mb, min_digits, output_format, results_path,
-                  sandbox, course_path, jacobian_layout, jobs):
+                  sandbox, course_path, jacobian_layout, jobs, dask_address):
     """Check the gradients in SOLUTIONS against mpmath references (exit 0 only if all pass)."""
     course = load_course(course_path)
     layout = jacobian_layout or course.jacobian_layout
@@ -134,15 +154,18 @@ def check_command(solutions, template, seed, time_limit_s, memory_mb, min_digits
         raise click.BadParameter(f"{results_path} exists; remove it or give another path", param_hint="--results")
     if output_format == "gradescope" and not results_path.absolute().parent.is_dir():
         raise click.BadParameter(f"folder {results_path.absolute().parent} does not exist", param_hint="--results")
-    try:
-        chosen = choose_sandbox(sandbox)
-    except SandboxUnavailable as error:
-        raise click.BadParameter(str(error), param_hint="--sandbox") from None
-    if chosen.warning:
-        click.secho(chosen.warning, fg="red", bold=True, err=True)
     options = CheckOptions(seed=seed, limits=Limits(time_s=time_limit_s, memory_mb=memory_mb),
                            min_digits=min_digits, layout=layout)
-    results = check_solutions(list(solutions), chosen, options, jobs=jobs)
+    if dask_address is not None:
+        results = check_on_dask(list(solutions), sandbox, options, dask_address, jobs)
+    else:
+        try:
+            chosen = choose_sandbox(sandbox)
+        except SandboxUnavailable as error:
+            raise click.BadParameter(str(error), param_hint="--sandbox") from None
+        if chosen.warning:
+            click.secho(chosen.warning, fg="red", bold=True, err=True)
+        results = check_solutions(list(solutions), chosen, options, jobs=jobs)
     course = Course(layout, course.weights)
     if output_format == "json":
         click.echo(json.dumps([file_record(result, course) for result in results], indent=2))

@@ -10,6 +10,7 @@ from diffbench.conclude import conclude
 from diffbench.methods import METHODS, method_modules
 from diffbench.runner.catalog import survey
 from diffbench.runner.config import Plan, RunConfig, job_key, plan
+from diffbench.runner.dask_executor import DaskExecutor
 from diffbench.runner.executor import Failure, Limits, LocalExecutor
 from diffbench.runner.extras import experiment_tasks, extra_failures, trace_tasks, write_trace_index
 from diffbench.runner.interrupts import Interrupted, StopRequest
@@ -32,17 +33,23 @@ def job_tasks(plan_: Plan, config: RunConfig) -> list[Task]:
     return tasks
 
 
-def execute_run(config: RunConfig, progress=None, resume_dir: Path | None = None) -> tuple[Path, dict]:
-    """Run into a new folder (or finish resume_dir); meta["status"] says how it ended, meta["exit_code"] what to exit."""
+def execute_run(config: RunConfig, progress=None, resume_dir: Path | None = None,
+                cluster: DaskExecutor | None = None) -> tuple[Path, dict]:
+    """Run into a new folder (or finish resume_dir); meta["status"] says how it ended, meta["exit_code"] what to exit.
+
+    cluster: run the jobs on this dask cluster instead of local processes (the caller closes it); the traces,
+    which write into the run folder, and the experiments, which time things, still run here."""
     clock = time.perf_counter()
     run_dir = Path(resume_dir) if resume_dir else new_run_dir(Path(config.out_dir))
     previous = records.read_meta(run_dir) if resume_dir else {}
     started = previous.get("started") or dt.datetime.now().isoformat(timespec="seconds")
     entries = read_journal(run_dir)
-    executor = LocalExecutor(config.workers, preload=method_modules(config.method_names()))
+    local = LocalExecutor(config.workers, preload=method_modules(config.method_names()))
+    executor = cluster or local
+    where = cluster.describe() if cluster else {"kind": "local", "workers": config.workers}
     plan_, tasks, status, interrupted = Plan([], [], {}), [], "running", None
     failures = list(config.load_failures)
-    _write_meta(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status)
+    _write_meta(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status, where)
     with StopRequest() as stop:
         try:
             plans = config.plans
@@ -51,9 +58,11 @@ def execute_run(config: RunConfig, progress=None, resume_dir: Path | None = None
                                               config.memory_mb, stop)
                 failures += load_failures
             plan_ = plan(config, plans)
-            tasks = job_tasks(plan_, config) + trace_tasks(run_dir, config, plan_.cases)
+            jobs, traces = job_tasks(plan_, config), trace_tasks(run_dir, config, plan_.cases)
+            tasks = jobs + traces
             extras = experiment_tasks(run_dir, config)
-            _write_meta(run_dir, config, plan_, tasks + extras, entries, failures, started, previous, clock, status)
+            _write_meta(run_dir, config, plan_, tasks + extras, entries, failures, started, previous, clock, status,
+                        where)
             if progress:
                 progress.start(len(tasks) + len(extras))
                 for task in tasks + extras:
@@ -68,11 +77,15 @@ def execute_run(config: RunConfig, progress=None, resume_dir: Path | None = None
                         progress.advance(task)
                     if time.monotonic() - last_meta[0] >= META_EVERY_S:   # counts a watcher (or a SIGKILL) sees
                         _write_meta(run_dir, config, plan_, tasks + extras, entries, failures, started, previous,
-                                    clock, status)
+                                    clock, status, where)
                         last_meta[0] = time.monotonic()
 
                 known = {key: outcome for key, (outcome, _) in entries.items()}
-                run_tasks(tasks, executor, on_done, stop, known)
+                if cluster is None:
+                    run_tasks(tasks, local, on_done, stop, known)
+                else:
+                    run_tasks(jobs, cluster, on_done, stop, known)
+                    run_tasks(traces, local, on_done, stop, known)
                 # NB: experiments time things, so they run alone, after the jobs
                 run_tasks(extras, LocalExecutor(1), on_done, stop, known)
                 tasks += extras
@@ -80,29 +93,36 @@ def execute_run(config: RunConfig, progress=None, resume_dir: Path | None = None
         except Interrupted as signal_received:
             status, interrupted = "interrupted", signal_received
         except BaseException:
-            executor.stop()
-            _write_meta(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, "failed")
+            _stop(local, cluster)
+            _write_meta(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, "failed", where)
             raise
         finally:
-            executor.stop()
-    meta = _finish(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status)
+            _stop(local, cluster)
+    meta = _finish(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status, where)
     if interrupted:
         meta["exit_code"] = interrupted.exit_code
+        meta["interrupted_by"] = str(interrupted)    # a signal's name, or why the cluster was lost
         records.write_meta(run_dir, meta)
     return run_dir, meta
 
 
-def _finish(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status) -> dict:
+def _stop(local: LocalExecutor, cluster: DaskExecutor | None) -> None:
+    local.stop()
+    if cluster is not None:
+        cluster.stop()
+
+
+def _finish(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status, where) -> dict:
     results = [(job, entries[job_key(job)][0]) for job in plan_.jobs if job_key(job) in entries]
     tables, job_failures = assemble(plan_, results, config)
     conclude(run_dir, tables, results)
     not_written = records.write_tables(run_dir, tables, empty_table_reasons(tables, config))
     write_trace_index(run_dir, entries, plan_.cases)
     return _write_meta(run_dir, config, plan_, tasks, entries, failures + job_failures + extra_failures(entries),
-                       started, previous, clock, status, not_written)
+                       started, previous, clock, status, where, not_written)
 
 
-def _write_meta(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status,
+def _write_meta(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status, where,
                 not_written=None) -> dict:
     finished = [(task, *entries[task.key]) for task in tasks if task.key in entries]
     failed = sum(isinstance(outcome, Failure) and outcome.status != "skipped"
@@ -111,6 +131,7 @@ def _write_meta(run_dir, config, plan_, tasks, entries, failures, started, previ
     counts = {"total": len(tasks), "done": len(finished), "failed": failed, "left": len(tasks) - len(finished)}
     seconds = previous.get("total_time_s", 0.0) + time.perf_counter() - clock
     meta = run_meta(config, run_dir, started, seconds, status, counts, failures, plan_.rejected)
+    meta["executor"] = where      # local, or the dask cluster the jobs ran on
     meta["slowest_jobs"] = slowest(finished)
     meta["warnings"] = [f"{task.label}: {w}" for task, outcome, _ in finished for w in getattr(outcome, "warnings", [])]
     meta["worker_seconds_by_method"] = time_by_method(finished)
