@@ -4,15 +4,17 @@ import numpy as np
 from diffbench.ad import api
 from diffbench.backends import FloatOps
 from diffbench.methods.base import Method, PointResult
+from diffbench.precision import DEFAULT, PRECISIONS, as_floating
 from diffbench.timing import timed
 
 
 def _run(mode):
-    def run(case, params, points, rng):
-        ops = FloatOps()
+    def run(case, params, points, rng, precision=DEFAULT):
+        real = PRECISIONS[precision].real
+        ops = FloatOps(real)
         results = []
         for inputs in points:
-            xs, data = case.split(inputs)
+            xs, data = case.split({k: as_floating(v, real) for k, v in inputs.items()})
             f = case.bind(data, params)
             if mode == "reverse":
                 (jacobian, tape), seconds = timed(lambda: api.jacrev(f, ops, xs))
@@ -26,5 +28,7 @@ def _run(mode):
     return run
 
 
-REVERSE = Method("tape_reverse", "ad", "in-house tape, reverse mode: one vjp per output", _run("reverse"))
-FORWARD = Method("tape_forward", "ad", "in-house dual numbers, forward mode: one jvp per input", _run("forward"))
+REVERSE = Method("tape_reverse", "ad", "in-house tape, reverse mode: one vjp per output", _run("reverse"),
+                 follows_precision=True)
+FORWARD = Method("tape_forward", "ad", "in-house dual numbers, forward mode: one jvp per input", _run("forward"),
+                 follows_precision=True)

@@ -6,9 +6,13 @@ from diffbench.assemble import method_rows, status_rows
 from diffbench.case import describe
 from diffbench.thresholds import REFERENCE_AGREEMENT_DIGITS
 from diffbench.methods import METHODS
+from diffbench.precision import DEFAULT
 from diffbench.runner.config import Plan, RunConfig
 from diffbench.runner.executor import Failure
+from diffbench.ladder import ladder_rows
 from diffbench.swell_fits import fit_rows
+
+PRECISION_TABLES = ("results", "fd_sweep")     # the tables with a precision column
 
 
 def assemble(plan_: Plan, results: list, config: RunConfig) -> tuple[dict, list]:
@@ -19,7 +23,7 @@ def assemble(plan_: Plan, results: list, config: RunConfig) -> tuple[dict, list]
     by_point: dict = {}
     for job, result in results:
         if job.kind == "reference":
-            key = (job.case, describe(job.params))
+            key = (job.case, describe(job.params), job.precision)
             if isinstance(result, Failure):
                 found = [{"error": f"reference {result.status}: {result.message}"}] * len(job.points)
             else:
@@ -40,19 +44,38 @@ def assemble(plan_: Plan, results: list, config: RunConfig) -> tuple[dict, list]
         if job.kind != "method":
             continue
         case, method = plan_.cases[job.case], METHODS[job.method]
-        refs = references.get((job.case, describe(job.params)))
+        refs = references.get((job.case, describe(job.params), job.precision))
+        rows = {name: [] for name in tables}
         if isinstance(result, Failure):
-            status_rows(case, job.params, method.name, len(job.points), result.status, result.message, tables, refs)
+            status_rows(case, job.params, method.name, len(job.points), result.status, result.message, rows, refs)
         else:
-            method_rows(case, job.params, method, result, refs, tables)
+            method_rows(case, job.params, method, result, refs, rows)
+        add_precision_rows(tables, rows, job.precision)
     for case, planned in plan_.rejected:
-        for method in config.methods:
-            status_rows(case, planned.params, method, 0, planned.status, planned.message, tables)
+        for precision in config.precisions:
+            rows = {name: [] for name in tables}
+            for method in config.methods:
+                status_rows(case, planned.params, method, 0, planned.status, planned.message, rows)
+            add_precision_rows(tables, rows, precision)
     tables["swell_fits"] = fit_rows(tables["swell"])
+    if len(set(config.precisions)) > 1:
+        tables["precision_ladder"] = ladder_rows(tables["results"])
+    else:
+        del tables["precision_ladder"]     # NB: written only by a run with more than one precision
     for row in tables["results"]:
         if is_failure(row):
             failures.append({k: row.get(k) for k in ("case", "param", "method", "point", "status", "message")})
     return tables, failures
+
+
+def add_precision_rows(tables: dict, rows: dict, precision: str) -> None:
+    """A job's rows into the tables: results and fd_sweep rows say their precision; the other tables (timing,
+    swell, fd_evals) hold the float64 jobs only. NB: a derivative's cost and size are float64's story."""
+    for name, found in rows.items():
+        if name in PRECISION_TABLES:
+            tables[name].extend({**row, "precision": precision} for row in found)
+        elif precision == DEFAULT:
+            tables[name].extend(found)
 
 
 def is_failure(row: dict) -> bool:
