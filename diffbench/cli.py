@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from diffbench.options import JOBS, MEGABYTES, OUT_DIR, SECONDS, SEED, default_jobs, reference_budget
+from diffbench.options import JOBS, MEGABYTES, OUT_DIR, PRECISIONS, SECONDS, SEED, default_jobs, reference_budget
 
 
 def select_cases(cases: dict, pattern: str | None) -> dict:
@@ -177,8 +177,10 @@ def main():
 @click.option("--at", "at", metavar="X=V,... | FILE", default=None,
               help="Run the cases at this point: inputs by name ('x=0.2,y=3'), or a .json / .npz file of inputs.")
 @click.option("--no-report", is_flag=True, help="Write the CSVs and meta.json only.")
+@click.option("--precision", "precisions", type=PRECISIONS, default="float64", show_default=True, metavar="P,Q",
+              help="Score every method in each float type (float32, float64); two give precision_ladder.csv.")
 def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_budget_s, workers, memory_mb, dps,
-        experiments, resume_dir, at, no_report):
+        experiments, resume_dir, at, no_report, precisions):
     """Run cases x methods, score against mpmath, write reports/<run-id>/."""
     from diffbench import records
     from diffbench.methods import method_modules
@@ -225,14 +227,16 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_
                            time_budget_s=time_budget_s,
                            reference_budget_s=reference_budget(time_budget_s, reference_budget_s), workers=workers,
                            out_dir=out_dir, command=command_line(ctx), experiments=chosen_experiments,
-                           case_dirs=tuple(case_dirs), memory_mb=memory_mb, plans=cases, load_failures=load_failures)
+                           case_dirs=tuple(case_dirs), memory_mb=memory_mb, plans=cases, load_failures=load_failures,
+                           precisions=precisions)
     progress = RichProgress(console)
     try:
         run_dir, meta = execute_run(config, progress, resume_dir=resume_dir)
     finally:
         progress.stop()
     results = records.read_table(run_dir, "results")
-    console.print(digits_table(results, config.methods))
+    # NB: the terminal table is float64's; the other precisions are in results.csv and precision_ladder.csv
+    console.print(digits_table(results[results["precision"].fillna("float64") == "float64"], config.methods))
     if meta["status"] == "interrupted":
         jobs = meta["jobs"]
         click.echo(f"interrupted: {jobs['done']} of {jobs['total']} jobs done, {jobs['left']} left; "
