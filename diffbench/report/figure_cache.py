@@ -12,7 +12,8 @@ import matplotlib
 import pandas as pd
 
 KEYS = ".figure-keys.json"   # in figures/: file name -> content key of the figure a report wrote there
-DRAWING_MODULES = ("diffbench.report.figures", "diffbench.report.grids", "diffbench.fd_model")
+DRAWING_MODULES = ("diffbench.report.figures", "diffbench.report.grids", "diffbench.fd_model",
+                   "diffbench.report.ladder")
 
 
 def content_key(fn, args) -> str:
