@@ -21,9 +21,10 @@ WHY = {
           "at every step (a low-degree polynomial), or the round-off branch is flat, the fitted optimum is a "
           "rounding error (slope towards 1) or a truncation error (slope towards 0)",
     "rule": "one error at the method's rule is a few u times a rounding factor that differs between the two "
-            "types, so a single point's slope scatters by about log10(3)/log10(2^29) = 0.05 per factor of 3; "
-            "a case whose float code computes partly in float64 (numpy constants) shows too small a float32 "
-            "error",
+            "types, so a single point's slope scatters by about log10(3)/log10(2^29) = 0.05 per factor of 3; at an "
+            "ill-conditioned point the error is cond·u only at worst, and where one type's error comes near that "
+            "bound and the other's does not (or float32's saturates at 1) the slope falls below 1; a case whose "
+            "float code computes partly in float64 (numpy float64 constants) shows too small a float32 error",
     "richardson": "Richardson's level j (order 2j + 2, best error ~ u^((2j+2)/(2j+3))) is chosen by its own error "
                   "estimate in each type, so its slope lies between 4/5 and 1, and its error estimate's stopping "
                   "rule can leave float64 further from its floor",
