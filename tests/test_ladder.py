@@ -145,3 +145,22 @@ def test_slope_of_zero_or_missing_errors_is_nan():
     assert math.isnan(ladder.slope(0.0, 1e-16, 2.0 ** -24, 2.0 ** -53))
     assert math.isnan(ladder.slope(float("nan"), 1e-16, 2.0 ** -24, 2.0 ** -53))
     assert ladder.slope(2.0 ** -24, 2.0 ** -53, 2.0 ** -24, 2.0 ** -53) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("source, name", [("logistic.py", "logistic"), ("logdet.py", "logdet"),
+                                          ("log_quadratic.py", "log_quadratic"), ("mds.py", "mds")])
+def test_tape_stays_in_float32_on_the_seed_cases(source, name):
+    """Forward and reverse passes over float32 arrays give float32 Jacobians (seeds and scatters keep the type)."""
+    from diffbench.ad import api
+    from diffbench.backends import FloatOps
+    from diffbench.methods import METHODS
+    case = {c.name: c for c in load_case_file(str(Path(builtin_case_dir()) / source))}[name]
+    params = case.params(case.sweep_values("quick")[-1])
+    inputs = rounded_inputs(case.inputs(0, params, 0), "float32")
+    xs, data = case.split({k: np.asarray(v, dtype=np.float32) for k, v in inputs.items()})
+    f = case.bind(data, params)
+    ops = FloatOps(np.float32)
+    assert api.jacrev(f, ops, xs)[0].dtype == np.float32
+    assert np.asarray(api.jacfwd(f, ops, xs)).dtype == np.float32
+    result = METHODS["tape_reverse"].run(case, params, [inputs], None, precision="float32")[0]
+    assert result.status == "ok" and result.message == ""       # no "computed partly in float64"

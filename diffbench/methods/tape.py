@@ -22,7 +22,10 @@ def _run(mode):
             else:
                 jacobian, seconds = timed(lambda: api.jacfwd(f, ops, xs))
                 extra = {}
-            results.append(PointResult(np.asarray(jacobian, dtype=np.float64), setup_time_s=0.0,
+            wider = np.asarray(jacobian).dtype
+            message = (f"computed partly in {wider}, not only in {precision} (the case code or a rule "
+                       f"widened the type)" if wider != real else "")
+            results.append(PointResult(np.asarray(jacobian, dtype=np.float64), message=message, setup_time_s=0.0,
                                        eval_time_s=seconds, extra=extra, timings={"eval": seconds}))
         return results
     return run
