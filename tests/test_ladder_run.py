@@ -81,3 +81,31 @@ def test_unknown_precision_is_a_one_line_usage_error(value, tmp_path):
     errors = [line for line in done.stderr.splitlines() if line.startswith("Error")]
     assert len(errors) == 1 and "unknown precision" in errors[0], done.stderr
     assert not any((tmp_path / "reports").iterdir()) if (tmp_path / "reports").exists() else True
+
+
+def test_resume_finishes_the_float32_jobs_it_lacks(ladder_run, tmp_path):
+    """An interrupted ladder run whose journal lacks float32 jobs is finished by --resume with its own precisions,
+    to the same results as the uninterrupted run (timings aside)."""
+    import json
+    import shutil
+    copy = tmp_path / ladder_run.name
+    shutil.copytree(ladder_run, copy)
+    journal = copy / "journal.jsonl"
+    lines = journal.read_text().splitlines(keepends=True)
+    kept = [line for line in lines if not json.loads(line)["key"].endswith("|fd_central|float32")]
+    assert len(lines) - len(kept) == 3                              # n = 1, 2, 4 of the quick sweep
+    journal.write_text("".join(kept))
+    meta = json.loads((copy / "meta.json").read_text())
+    (copy / "meta.json").write_text(json.dumps({**meta, "status": "interrupted"}))
+    for name in ("results", "fd_sweep", "precision_ladder"):
+        (copy / f"{name}.csv").unlink()
+    done = subprocess.run([DIFFBENCH, "run", "--resume", str(copy), "--no-report"], capture_output=True, text=True,
+                          timeout=600, env=os.environ.copy())
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    timing = [c for c in records.RESULTS_COLUMNS if c.endswith("_s") or "cost_ratio" in c or c == "break_even_evals"]
+    for name in ("results", "fd_sweep", "precision_ladder"):
+        before, after = records.read_table(ladder_run, name), records.read_table(copy, name)
+        key = [c for c in ("precision", "case", "param", "method", "point", "scheme", "h") if c in before]
+        before = before.drop(columns=[c for c in timing if c in before]).sort_values(key).reset_index(drop=True)
+        after = after.drop(columns=[c for c in timing if c in after]).sort_values(key).reset_index(drop=True)
+        pd.testing.assert_frame_equal(before, after)
