@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from diffbench.options import JOBS, MEGABYTES, OUT_DIR, SECONDS, SEED, default_jobs, reference_budget
+from diffbench.options import JOBS, MEGABYTES, OUT_DIR, PRECISIONS, SECONDS, SEED, default_jobs, reference_budget
 
 
 def select_cases(cases: dict, pattern: str | None) -> dict:
@@ -182,8 +182,10 @@ def main():
 @click.option("--dask", "dask_address", metavar="ADDRESS|local", default=None,
               help="Run the jobs on a dask cluster: tcp://host:port of its scheduler, or local (a LocalCluster of "
                    "--jobs processes here). Needs the [cluster] extra; allowed with --resume.")
+@click.option("--precision", "precisions", type=PRECISIONS, default="float64", show_default=True, metavar="P,Q",
+              help="Score every method in each float type (float32, float64); two give precision_ladder.csv.")
 def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_budget_s, workers, memory_mb, dps,
-        experiments, resume_dir, at, order, no_report, dask_address):
+        experiments, resume_dir, at, order, no_report, dask_address, precisions):
     """Run cases x methods, score against mpmath, write reports/<run-id>/."""
     from diffbench import records
     from diffbench.methods import is_second_order, method_modules
@@ -237,7 +239,7 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_
                            reference_budget_s=reference_budget(time_budget_s, reference_budget_s), workers=workers,
                            out_dir=out_dir, command=command_line(ctx), experiments=chosen_experiments,
                            case_dirs=tuple(case_dirs), memory_mb=memory_mb, plans=cases, load_failures=load_failures,
-                           order=order)
+                           order=order, precisions=precisions)
     cluster = connect_cluster(dask_address, config.workers, method_modules(config.method_names()))
     progress = RichProgress(console)
     try:
@@ -247,6 +249,8 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_
         if cluster is not None:
             cluster.close()
     results = records.read_table(run_dir, "results")
+    # NB: the terminal table is float64's; the other precisions are in results.csv and precision_ladder.csv
+    results = results[results["precision"].fillna("float64") == "float64"]
     console.print(digits_table(results, [m for m in config.methods if not is_second_order(m)]))
     if config.order >= 2:
         console.print("second derivatives (rows with derivative hessian | hvp):", highlight=False)

@@ -9,6 +9,8 @@ import numpy as np
 
 from diffbench import records
 from diffbench.case import describe
+from diffbench.ladder import ladder_rows
+from diffbench.precision import DEFAULT
 
 FILE = "evidence.jsonl"
 PER_METHOD_TABLES = ("results", "fd_sweep", "timing")     # rows that belong to one method at one point
@@ -64,6 +66,7 @@ def evidence_lines(tables: dict, results: list) -> list[dict]:
             for index, (inputs, ref) in enumerate(zip(job.points, output.points), start=job.first_point):
                 lines.append({
                     "kind": "point", "case": job.case, "param": param, "point": index,
+                    "precision": getattr(job, "precision", DEFAULT),
                     "inputs": {k: {"shape": list(np.shape(v)), "values": exact_floats(v)} for k, v in inputs.items()},
                     "f_ref": ref.get("f_ref"), "jacobian_ref": ref.get("jacobian_ref"),
                     "jacobian_shape": ref.get("jacobian_shape"), "f_digits": _plain(ref.get("f_digits")),
@@ -72,8 +75,10 @@ def evidence_lines(tables: dict, results: list) -> list[dict]:
             continue
         for index, point in enumerate(output.points):
             jacobian = point.jacobian
-            method_lines[(job.case, param, job.method, index)] = {
+            precision = getattr(job, "precision", DEFAULT)
+            method_lines[(job.case, param, job.method, index, precision)] = {
                 "kind": "method", "case": job.case, "param": param, "point": index, "method": job.method,
+                "precision": precision,
                 "status": point.status, "output_shape": None if jacobian is None else list(np.shape(jacobian)),
                 "output": None if jacobian is None else exact_floats(jacobian),
                 "rows": {table: [] for table in PER_METHOD_TABLES}}
@@ -81,7 +86,8 @@ def evidence_lines(tables: dict, results: list) -> list[dict]:
     for table in PER_METHOD_TABLES + SHARED_TABLES:
         for position, row in enumerate(tables.get(table, [])):
             point = row.get("point")
-            key = (row["case"], row["param"], _method_of(table, row), None if point is None else int(point))
+            key = (row["case"], row["param"], _method_of(table, row), None if point is None else int(point),
+                   row.get("precision") or DEFAULT)
             owner = method_lines.get(key) if table in PER_METHOD_TABLES else None
             if owner is None:   # a job that ended without output, or a table shared by the methods
                 owner = shared.setdefault((row["case"], row["param"]), {"kind": "rows", "case": row["case"],
@@ -116,6 +122,7 @@ def tables_from_evidence(run_dir: Path) -> dict:
         for row in rows:
             row.pop(ORDER, None)
     tables["swell_fits"] = fit_rows(tables["swell"])
+    tables["precision_ladder"] = ladder_rows(tables["results"])
     return tables
 
 
@@ -123,7 +130,8 @@ def restore_tables(run_dir: Path) -> list[str]:
     """Write the CSVs missing from a run folder from its evidence.jsonl (none missing, or no evidence: nothing)."""
     run_dir = Path(run_dir)
     unwritten = _unwritten(run_dir)   # tables the run left out on purpose (no rows) are not missing
-    missing = [name for name in records.TABLES if not (run_dir / f"{name}.csv").exists() and name not in unwritten]
+    missing = [name for name in records.TABLES if not (run_dir / f"{name}.csv").exists() and name not in unwritten
+               and (name != "precision_ladder" or _ladder_run(run_dir))]
     if not missing or not (run_dir / FILE).exists():
         return []
     tables = tables_from_evidence(run_dir)
@@ -135,3 +143,12 @@ def _unwritten(run_dir: Path) -> dict:
         return records.read_meta(run_dir).get("tables_not_written") or {}
     except (OSError, ValueError, AttributeError):
         return {}
+
+
+def _ladder_run(run_dir: Path) -> bool:
+    """Whether the run scored more than one precision (only such a run writes precision_ladder.csv)."""
+    try:
+        precisions = records.read_meta(run_dir).get("config", {}).get("precisions") or ()
+    except (OSError, ValueError, AttributeError):
+        return False
+    return len(set(precisions)) > 1

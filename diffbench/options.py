@@ -94,11 +94,26 @@ class OutDir(click.ParamType):
         return path
 
 
+class Precisions(click.ParamType):
+    """Float types by name, commas between (diffbench.precision.PRECISIONS): a tuple of names."""
+    name = "precisions"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        from diffbench.precision import parse_precisions   # NB: here, so the light commands skip numpy
+        try:
+            return parse_precisions(value)
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
 SECONDS = Seconds()
 MEGABYTES = PositiveInt()
 JOBS = Jobs()
 OUT_DIR = OutDir()
 SEED = click.IntRange(min=0)
+PRECISIONS = Precisions()
 
 
 def default_jobs() -> int:

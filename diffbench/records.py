@@ -61,6 +61,7 @@ RESULTS_COLUMNS = {
     "kink_verdict": "string",    # at a kink: one-sided derivative | valid subgradient | outside
     "kink_distance": "float64",  # at a kink: how far outside the one-sided limits, relative (0 = inside)
     "kink_entries": "Int64",     # at a kink: Jacobian entries (along the reference's directions) with no derivative
+    "precision": "string",       # what the method computed in: float64 | float32 (--precision; inputs rounded to it)
 }
 
 FD_SWEEP_COLUMNS = {
@@ -72,6 +73,16 @@ FD_SWEEP_COLUMNS = {
     "h": "float64",              # step size (absolute, not scaled)
     "rel_error": "float64",      # relative error of the estimate at this h
     "abs_error": "float64",      # ||estimate - reference||_F at this h (the survey's Figure 3 plots this)
+    "precision": "string",       # what the scheme computed in: float64 | float32
+}
+
+PRECISION_LADDER_COLUMNS = {     # written when a run has both float32 and float64 (diffbench/ladder.py)
+    "case": "string", "family": "string", "param": "string", "point": "Int64", "method": "string",
+    "u32": "float64", "u64": "float64",    # unit round-off of float32 (2^-24) and float64 (2^-53)
+    "err32": "float64", "err64": "float64",  # best relative error in each precision
+    "error_measure": "string",   # fitted optimum (FD schemes: opt_error of the sweep) | at its rule (the others)
+    "slope": "float64",          # (log err32 - log err64) / (log u32 - log u64)
+    "theory_slope": "float64",   # p/(p+1) for an FD scheme of order p, 1 for complex step, AD, symbolic
 }
 
 SWELL_COLUMNS = {
@@ -130,6 +141,7 @@ TABLES = {
     "swell": SWELL_COLUMNS,
     "swell_fits": SWELL_FITS_COLUMNS,
     "timing": TIMING_COLUMNS,
+    "precision_ladder": PRECISION_LADDER_COLUMNS,
 }
 
 _SCHEMA_COLUMNS = {column for columns in TABLES.values() for column in columns}

@@ -12,7 +12,8 @@ def _basis(like, k, base):
     whole mpmath reference into a float64 one; base.const(1) keeps mpf/sympy arithmetic exact.
     """
     like = np.asarray(like)
-    e = np.zeros(like.shape, dtype=object if like.dtype == object else np.float64)
+    floating = np.issubdtype(like.dtype, np.floating)    # float32 values get float32 seeds (--precision)
+    e = np.zeros(like.shape, dtype=object if like.dtype == object else like.dtype if floating else np.float64)
     e.flat[k] = base.const(1)
     return e if e.ndim else e[()]
 

@@ -48,7 +48,8 @@ class FloatOps:
     @staticmethod
     def scatter(g, index, shape):
         """Zeros shaped `shape` with g added at x[index] (repeated indices accumulate)."""
-        out = np.zeros(shape, dtype=np.result_type(g, np.float64))
+        kind = np.asarray(g).dtype     # NB: float32 and complex64 stay in their type
+        out = np.zeros(shape, dtype=kind if np.issubdtype(kind, np.inexact) else np.result_type(kind, np.float64))
         np.add.at(out, index, g)
         return out
 

@@ -4,6 +4,7 @@ import inspect
 import numpy as np
 
 from diffbench.methods.base import Method, PointResult, flat_inputs
+from diffbench.precision import DEFAULT, PRECISIONS, as_floating
 from diffbench.timing import timed
 
 
@@ -38,17 +39,19 @@ def analytic_jacobian(case, params: dict, inputs: dict) -> np.ndarray:
     return as_jacobian(case, case.analytic(**analytic_arguments(case, params, inputs)), inputs)
 
 
-def run(case, params, points, rng):
+def run(case, params, points, rng, precision=DEFAULT):
+    real = PRECISIONS[precision].real
     if case.analytic is None:
         message = f"case {case.name!r} carries no hand-derived derivative (Case.analytic)"
         return [PointResult(status="not_applicable", message=message) for _ in points]
     results = []
     for inputs in points:
-        arguments = analytic_arguments(case, params, inputs)
+        arguments = analytic_arguments(case, params, {k: as_floating(v, real) for k, v in inputs.items()})
         answer, seconds = timed(lambda: case.analytic(**arguments))
         jacobian = as_jacobian(case, answer, inputs)
         results.append(PointResult(jacobian, setup_time_s=0.0, eval_time_s=seconds, timings={"eval": seconds}))
     return results
 
 
-ANALYTIC = Method("analytic", "analytic", "the case's hand-derived formula, written in plain numpy", run)
+ANALYTIC = Method("analytic", "analytic", "the case's hand-derived formula, written in plain numpy", run,
+                  follows_precision=True)

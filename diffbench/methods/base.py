@@ -10,9 +10,10 @@ class Method:
     name: str
     kind: str            # symbolic | numeric | ad | framework | analytic
     description: str
-    run: Callable        # run(case, params, points: list[dict], rng) -> list[PointResult]
+    run: Callable        # run(case, params, points: list[dict], rng[, precision=]) -> list[PointResult]
     expected_timeout: bool = False   # a timeout is the measured outcome (expression swell), not a failure
     shared_setup: bool = False       # run() gets all points at once (one derivation serves them all)
+    follows_precision: bool = False  # run() takes precision= (a diffbench.precision name) and computes in it
 
 
 @dataclass

@@ -3,6 +3,7 @@ import numpy as np
 
 from diffbench.methods.base import Method, PointResult
 from diffbench.methods.finite_diff import flat_function, sweep
+from diffbench.precision import DEFAULT, PRECISIONS
 from diffbench.timing import timed
 
 RULE_STEP = 1e-20                # NB: any h with h^2 |f'''| << eps |f'| works; 1e-20 is the customary choice
@@ -12,6 +13,7 @@ PROBE_STEP = 1e-20
 def complex_columns(g, x, directions, steps):
     """Im g(x + i h v) / h along each column of directions (None: the coordinates): an (m x k) array."""
     along = np.eye(x.size) if directions is None else directions
+    steps = np.asarray(steps, dtype=x.real.dtype)     # NB: in x's type, so the imaginary step is exact in g
     return np.stack([np.imag(g(x + 1j * steps[i] * along[:, i])) / steps[i] for i in range(along.shape[1])],
                     axis=1)
 
@@ -34,23 +36,25 @@ def applicability(g_complex, x, rng) -> str | None:
     return None
 
 
-def run(case, params, points, rng):
+def run(case, params, points, rng, precision=DEFAULT):
+    chosen = PRECISIONS[precision]
     results = []
     for inputs in points:
-        g_complex, x = flat_function(case, params, inputs, dtype=np.complex128)
+        g_complex, x = flat_function(case, params, inputs, dtype=chosen.complex)
+        x = x.astype(chosen.real)
         reason = applicability(g_complex, x, rng)
         if reason:
             results.append(PointResult(status="not_applicable", message=reason))
             continue
-        steps = RULE_STEP * np.maximum(1.0, np.abs(x))
+        steps = (RULE_STEP * np.maximum(1.0, np.abs(x))).astype(chosen.real)
         estimate, seconds = timed(lambda: complex_columns(g_complex, x, None, steps))
-        swept = sweep(g_complex, x, "complex_step", rng,
+        swept = sweep(g_complex, x, "complex_step", rng, steps=chosen.sweep_steps,
                       estimate=lambda g, x_, directions, s: complex_columns(g, x_, directions, s))
         extra = {"step_h": float(np.median(steps)), "n_func_evals": x.size, "sweep": swept}
-        results.append(PointResult(estimate, setup_time_s=0.0, eval_time_s=seconds, extra=extra,
+        results.append(PointResult(np.asarray(estimate, dtype=np.float64), setup_time_s=0.0, eval_time_s=seconds, extra=extra,
                                    timings={"eval": seconds}))
     return results
 
 
 COMPLEX_STEP = Method("complex_step", "numeric", "complex step Im f(x + ih)/h, h = 1e-20 max(1, |x|) "
-                      "(complex evaluations)", run)
+                      "(complex evaluations)", run, follows_precision=True)

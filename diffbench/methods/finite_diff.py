@@ -7,6 +7,7 @@ import numpy as np
 
 from diffbench.backends import FloatOps
 from diffbench.methods.base import Method, PointResult, flat_inputs, unflatten
+from diffbench.precision import DEFAULT, PRECISIONS, as_floating
 from diffbench.timing import timed
 
 EPS = np.finfo(np.float64).eps
@@ -51,13 +52,18 @@ SCHEMES = {
 
 
 def flat_function(case, params, inputs, dtype=np.float64):
-    """x (flat vector of the differentiated inputs) -> f(x) flattened, other inputs fixed (dtype: of the ops)."""
+    """x (flat vector of the differentiated inputs) -> f(x) flattened, other inputs fixed (dtype: of the ops).
+
+    The vector and the other floating inputs are cast to dtype (to its real type for the fixed inputs), so a
+    float32 or complex64 g computes in that type; x is returned as float64.
+    """
     xs, data = case.split(inputs)
-    f = case.bind(data, params)
+    real = np.finfo(dtype).dtype
+    f = case.bind({k: as_floating(v, real) for k, v in data.items()}, params)
     ops = FloatOps(dtype)
 
     def g(vector):
-        value = np.asarray(f(ops, *unflatten(vector, xs)))
+        value = np.asarray(f(ops, *unflatten(np.asarray(vector).astype(dtype, copy=False), xs)))
         # NB: complex results are not cast, so code that drops the imaginary part shows as real output.
         return (value if np.issubdtype(dtype, np.complexfloating) else value.astype(dtype)).reshape(-1)
     return g, flat_inputs(xs)
@@ -80,6 +86,7 @@ def columns(g, x, directions, steps, scheme):
     removes the representation error of the step (Numerical Recipes, sec. 5.7); the result is (m x k).
     """
     if directions is None:
+        steps = np.asarray(steps, dtype=x.dtype)     # NB: in x's type, so x + h is a float of that type
         rounded = (x + steps) - x
         directions, steps = np.eye(x.size), np.where(rounded != 0, rounded, steps)
     f0 = g(x) if 0 in SCHEMES[scheme].offsets else None
@@ -103,9 +110,11 @@ def central_probe(g, x, direction):
     return difference(g, x, direction, h, "central")
 
 
-def rule_steps(x, scheme):
-    """The default step: eps^(1/(p+d)) scaled by max(1, |x_i|) (p the order, d the derivative)."""
-    return EPS ** SCHEMES[scheme].exponent * np.maximum(1.0, np.abs(x))
+def rule_steps(x, scheme, eps=EPS):
+    """The default step: eps^(1/(p+d)) scaled by max(1, |x_i|) (p the order, d the derivative), in x's type."""
+    x = np.asarray(x)
+    steps = eps ** SCHEMES[scheme].exponent * np.maximum(1.0, np.abs(x))
+    return steps.astype(x.dtype) if np.issubdtype(x.dtype, np.floating) else steps
 
 
 def sweep_directions(x, rng):
@@ -116,34 +125,34 @@ def sweep_directions(x, rng):
     return f"random {SWEEP_DIRECTIONS}", directions / np.linalg.norm(directions, axis=0)
 
 
-def sweep(g, x, scheme, rng, estimate=None):
-    """Estimates at every h in STEPS: full Jacobians for few inputs, else directional derivatives.
+def sweep(g, x, scheme, rng, estimate=None, steps=STEPS):
+    """Estimates at every h in steps: full Jacobians for few inputs, else directional derivatives.
 
     estimate(g, x, directions or None, steps) -> (m x k) defaults to the stencil of `scheme`.
     """
     estimate = estimate or (lambda g_, x_, d_, s_: columns(g_, x_, d_, s_, scheme))
     label, directions = sweep_directions(x, rng)
     k = x.size if directions is None else directions.shape[1]
-    estimates = np.stack([estimate(g, x, directions, np.full(k, h)) for h in STEPS])
-    return {"direction": label, "h": STEPS, "estimates": estimates, "directions": directions}
+    estimates = np.stack([estimate(g, x, directions, np.full(k, h)) for h in steps])
+    return {"direction": label, "h": steps, "estimates": estimates, "directions": directions}
 
 
-def higher_derivative(g, x, directions, order):
+def higher_derivative(g, x, directions, order, eps=EPS):
     """|d^order g / dt^order| along each direction (m x k), by the central O(h^2) stencil of that order.
 
     Returns (magnitudes, noise): noise is the stencil's own rounding level 2^order eps |g| / h^order.
     """
     scale = max(1.0, float(np.max(np.abs(x)))) if x.size else 1.0
-    h = EPS ** (1 / (order + 2)) * scale       # optimal step of an O(h^2) stencil for this order
+    h = eps ** (1 / (order + 2)) * scale       # optimal step of an O(h^2) stencil for this order
     offsets = [order / 2 - j for j in range(order + 1)]
     weights = [(-1) ** j * comb(order, j) for j in range(order + 1)]
     values = [[g(x + o * h * directions[:, i]) for i in range(directions.shape[1])] for o in offsets]
     derivative = sum(w * np.stack(v, axis=1) for w, v in zip(weights, values)) / h ** order
     level = max(float(np.max(np.abs(v))) for row in values for v in row)
-    return np.abs(derivative), 2 ** order * EPS * level / h ** order
+    return np.abs(derivative), 2 ** order * eps * level / h ** order
 
 
-def theory_step(g, x, scheme, directions=None):
+def theory_step(g, x, scheme, directions=None, eps=EPS):
     """The step minimising a h^p ||D|| + b eps sqrt(k) ||g|| / h^d (the textbook error model), or nan.
 
     D holds the (p+d)-th derivatives along the sweep's k directions, estimated by a stencil of their
@@ -152,12 +161,12 @@ def theory_step(g, x, scheme, directions=None):
     stencil = SCHEMES[scheme]
     p, d = stencil.order, stencil.derivative
     along = np.eye(x.size) if directions is None else directions
-    magnitudes, noise = higher_derivative(g, x, along, p + d)
+    magnitudes, noise = higher_derivative(g, x, along, p + d, eps)
     size = float(np.linalg.norm(magnitudes))
     if not np.isfinite(size) or size <= 10 * noise * np.sqrt(magnitudes.size):
         return float("nan")
     truncation = stencil.truncation * size
-    rounding = stencil.roundoff * EPS * np.sqrt(along.shape[1]) * float(np.linalg.norm(g(x)))
+    rounding = stencil.roundoff * eps * np.sqrt(along.shape[1]) * float(np.linalg.norm(g(x)))
     return float((d * rounding / (p * truncation)) ** (1 / (p + d)))
 
 
@@ -189,7 +198,7 @@ ONE_SIDED = {"forward": ("backward",), "backward": ("forward",), "central": ("fo
              "central4": ("forward", "backward")}
 
 
-def inside_domain(g, x, estimate, scheme):
+def inside_domain(g, x, estimate, scheme, eps=EPS):
     """(estimate, message): columns whose stencil left the domain redone one-sided where that stays inside.
 
     NB: a column is redone only where g(x) itself is finite (the point is inside, its stencil is not).
@@ -199,7 +208,7 @@ def inside_domain(g, x, estimate, scheme):
     fixed = []
     for i in np.flatnonzero(bad):
         for side in ONE_SIDED.get(scheme, ()):
-            h = rule_steps(x[i:i + 1], side)
+            h = rule_steps(x[i:i + 1], side, eps)
             unit = np.zeros(x.size)
             unit[i] = 1.0
             column = difference(g, x, unit, float(((x[i] + h) - x[i])[0]) or float(h[0]), side)
@@ -213,35 +222,38 @@ def inside_domain(g, x, estimate, scheme):
     return replaced, message
 
 
-def run_scheme(scheme, case, params, points, rng):
-    """The stencil `scheme` at its default step at each point, with its sweep and theory step (Method.run)."""
+def run_scheme(scheme, case, params, points, rng, precision=DEFAULT):
+    """The stencil `scheme` at its default step at each point, in `precision`, with its sweep and theory step
+    (Method.run)."""
+    chosen = PRECISIONS[precision]
     results = []
     for inputs in points:
-        g, x = flat_function(case, params, inputs)
+        g, x = flat_function(case, params, inputs, chosen.real)
+        x = x.astype(chosen.real)
         g = guarded(g, np.size(g(x)))
-        steps = rule_steps(x, scheme)
+        steps = rule_steps(x, scheme, chosen.eps)
         estimate, seconds = timed(lambda: jacobian(g, x, steps, scheme))
-        swept = sweep(g, x, scheme, rng)
+        swept = sweep(g, x, scheme, rng, steps=chosen.sweep_steps)
         extra = {"step_h": float(np.median(steps)), "n_func_evals": SCHEMES[scheme].evaluations(x.size),
-                 "theory_h": theory_step(g, x, scheme, swept["directions"]), "sweep": swept}
+                 "theory_h": theory_step(g, x, scheme, swept["directions"], chosen.eps), "sweep": swept}
         message = ""
         if not np.all(np.isfinite(estimate)) and np.all(np.isfinite(g(x))):
-            estimate, message = inside_domain(g, x, estimate, scheme)
+            estimate, message = inside_domain(g, x, estimate, scheme, chosen.eps)
             extra["limit"] = "domain"
             if not np.all(np.isfinite(estimate)):
                 results.append(PointResult(status="not_applicable", message=message, extra=extra))
                 continue
-        results.append(PointResult(estimate, message=message, setup_time_s=0.0, eval_time_s=seconds,
-                                   extra=extra, timings={"eval": seconds}))
+        results.append(PointResult(np.asarray(estimate, dtype=np.float64), message=message, setup_time_s=0.0,
+                                   eval_time_s=seconds, extra=extra, timings={"eval": seconds}))
     return results
 
 
 # NB: partial, not a closure made at import, so the stencil code runs at call time (mutation testing switches it)
 FORWARD = Method("fd_forward", "numeric", "forward difference, h = sqrt(eps) max(1, |x|)",
-                 partial(run_scheme, "forward"))
+                 partial(run_scheme, "forward"), follows_precision=True)
 BACKWARD = Method("fd_backward", "numeric", "backward difference, h = sqrt(eps) max(1, |x|)",
-                  partial(run_scheme, "backward"))
+                  partial(run_scheme, "backward"), follows_precision=True)
 CENTRAL = Method("fd_central", "numeric", "central difference, h = eps^(1/3) max(1, |x|)",
-                 partial(run_scheme, "central"))
+                 partial(run_scheme, "central"), follows_precision=True)
 CENTRAL4 = Method("fd_central4", "numeric", "4th-order 5-point central difference, h = eps^(1/5) max(1, |x|)",
-                  partial(run_scheme, "central4"))
+                  partial(run_scheme, "central4"), follows_precision=True)

@@ -11,6 +11,7 @@ import numpy as np
 
 from diffbench.methods.base import Method, PointResult
 from diffbench.methods.finite_diff import EPS, flat_function
+from diffbench.precision import DEFAULT, PRECISIONS
 from diffbench.timing import timed
 
 BASE_STEP = 2.0 ** -4        # h_0 = BASE_STEP max(1, |x_i|); the sequence is h_k = h_0 / 2^k
@@ -30,7 +31,7 @@ class Extrapolation:
     evaluations: int
 
 
-def noise_level(g, x, direction, spacing):
+def noise_level(g, x, direction, spacing, eps=EPS):
     """The standard deviation of g's rounding noise, per output, from high-order differences of g at
     closely spaced points (a simplified ECnoise: Moré & Wild 2011, "Estimating computational noise");
     never below eps |g|."""
@@ -40,7 +41,7 @@ def noise_level(g, x, direction, spacing):
         differences = np.diff(values, n=order, axis=0)
         gamma = factorial(order) ** 2 / factorial(2 * order)
         levels.append(np.sqrt(gamma * np.mean(differences ** 2, axis=0)))
-    return np.maximum(np.max(levels, axis=0), EPS * np.abs(values[0]))
+    return np.maximum(np.max(levels, axis=0), eps * np.abs(values[0]))
 
 
 def extrapolate(g, x, direction, h0, noise, ratio=RATIO, max_steps=MAX_STEPS) -> Extrapolation:
@@ -80,24 +81,27 @@ def extrapolate(g, x, direction, h0, noise, ratio=RATIO, max_steps=MAX_STEPS) ->
     return Extrapolation(best[1], best[2], best[3], evaluations)
 
 
-def richardson_jacobian(g, x, rng, base_step=BASE_STEP):
+def richardson_jacobian(g, x, rng, base_step=BASE_STEP, eps=EPS):
     """(J, absolute error estimates, steps used per input, evaluations), column by column.
 
     NB: the noise level is measured once, along a random direction, and used for every column.
     """
     probe = rng.standard_normal(x.size)
     scale = max(1.0, float(np.max(np.abs(x)))) if x.size else 1.0
-    noise = noise_level(g, x, probe / np.linalg.norm(probe), NOISE_SPACING * scale)
+    noise = noise_level(g, x, probe / np.linalg.norm(probe), NOISE_SPACING * scale, eps)
     results = [extrapolate(g, x, e, base_step * max(1.0, abs(xi)), noise) for e, xi in zip(np.eye(x.size), x)]
     return (np.stack([r.estimate for r in results], axis=1), np.stack([r.error for r in results], axis=1),
             np.array([r.step for r in results]), NOISE_POINTS + sum(r.evaluations for r in results))
 
 
-def run(case, params, points, rng):
+def run(case, params, points, rng, precision=DEFAULT):
+    chosen = PRECISIONS[precision]
     results = []
     for inputs in points:
-        g, x = flat_function(case, params, inputs)
-        (jacobian, error, steps, evaluations), seconds = timed(lambda: richardson_jacobian(g, x, rng))
+        g, x = flat_function(case, params, inputs, chosen.real)
+        (jacobian, error, steps, evaluations), seconds = timed(lambda: richardson_jacobian(g, x, rng,
+                                                                                            eps=chosen.eps))
+        jacobian = np.asarray(jacobian, dtype=np.float64)
         scale = float(np.linalg.norm(jacobian))
         estimate = float(np.linalg.norm(error)) / scale if scale > 0 else float(np.linalg.norm(error))
         extra = {"step_h": float(np.median(steps)), "n_func_evals": evaluations, "error_estimate": estimate}
@@ -113,4 +117,5 @@ def run(case, params, points, rng):
 
 
 RICHARDSON = Method("richardson", "numeric", "Richardson extrapolation of central differences, "
-                    "h = 2^-4 max(1, |x|) halved until the error estimate stops improving", run)
+                    "h = 2^-4 max(1, |x|) halved until the error estimate stops improving", run,
+                    follows_precision=True)

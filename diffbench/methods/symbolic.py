@@ -5,6 +5,7 @@ import sympy
 from diffbench.backends import SymOps
 from diffbench.backends.symbolic import symbolic
 from diffbench.methods.base import Method, PointResult
+from diffbench.precision import DEFAULT, PRECISIONS
 from diffbench.derivatives import ad_over_sympy, expression_text, survey_simplified
 from diffbench.sizes import cse, cse_output_size, cse_size, tree_size
 from diffbench.timing import Stopwatch, measure
@@ -35,7 +36,8 @@ def derive(case, params, like: dict):
     return symbols, outputs, wrt
 
 
-def run(case, params, points, rng):
+def run(case, params, points, rng, precision=DEFAULT):
+    real = PRECISIONS[precision].real
     like = points[0]
     with Stopwatch() as build:
         symbols, outputs, wrt = derive(case, params, like)
@@ -57,7 +59,8 @@ def run(case, params, points, rng):
     swell = swell_entries(case, params, symbols, outputs, flat, (d_nodes, d_ops), (cse_nodes, cse_ops))
     results = []
     for inputs in points:
-        values = [np.asarray(inputs[k], dtype=np.float64).reshape(-1).tolist() for k in names]
+        # NB: numpy scalars of the precision, not Python floats (which would compute in float64)
+        values = [list(np.asarray(inputs[k], dtype=real).reshape(-1)) for k in names]
 
         def evaluate():
             return compiled(*values)
@@ -106,4 +109,4 @@ def _side_entry(representation: str, build) -> dict:
 
 
 SYMPY = Method("sympy", "symbolic", "sympy.diff of the case's expression, lambdified with cse", run,
-               expected_timeout=True, shared_setup=True)
+               expected_timeout=True, shared_setup=True, follows_precision=True)

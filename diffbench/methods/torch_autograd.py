@@ -4,6 +4,7 @@ import torch
 
 from diffbench.backends import TorchOps
 from diffbench.methods.base import Method, PointResult
+from diffbench.precision import PRECISIONS
 from diffbench.timing import measure, timed
 
 
@@ -45,16 +46,18 @@ def torch_function(case, params, inputs, dtype=torch.float64, device="cpu"):
 
 
 def _run(dtype, device="cpu"):
-    def run(case, params, points, rng):
+    def run(case, params, points, rng, precision=None):
+        """precision (a diffbench.precision name), where given, decides the dtype (torch at float32 is torch_f32)."""
+        chosen = dtype if precision is None else getattr(torch, PRECISIONS[precision].torch)
         if device == "cuda" and not torch.cuda.is_available():
             return [PointResult(status="skipped", message="CUDA is not available to this torch build "
                                 "(see README: a GPU build of torch)") for _ in points]
         results = []
         for inputs in points:
-            compute = torch_jacobian(case, params, inputs, dtype, device)
+            compute = torch_jacobian(case, params, inputs, chosen, device)
             jacobian, seconds = timed(_synchronized(compute, device))
             jacobian = jacobian.detach().cpu().double().numpy()
-            own = measure(_synchronized(torch_function(case, params, inputs, dtype, device), device))
+            own = measure(_synchronized(torch_function(case, params, inputs, chosen, device), device))
             results.append(PointResult(jacobian, setup_time_s=0.0, eval_time_s=seconds, timings={"eval": seconds},
                                        extra={"own_func_time_s": own}))
         return results
@@ -73,7 +76,7 @@ def _synchronized(compute, device):
     return synchronized
 
 
-TORCH64 = Method("torch", "framework", "torch.autograd, float64", _run(torch.float64))
+TORCH64 = Method("torch", "framework", "torch.autograd, float64", _run(torch.float64), follows_precision=True)
 TORCH32 = Method("torch_f32", "framework", "torch.autograd, float32 (inputs rounded to float32)", _run(torch.float32))
 TORCH_CUDA = Method("torch_cuda", "framework", "torch.autograd, float64 on the GPU (skipped without CUDA)",
                     _run(torch.float64, "cuda"))

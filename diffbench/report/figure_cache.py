@@ -11,7 +11,7 @@ import pandas as pd
 
 KEYS = ".figure-keys.json"   # in figures/: file name -> content key of the figure a report wrote there
 DRAWING_MODULES = ("diffbench.report.figures", "diffbench.report.grids", "diffbench.report.svgplot",
-                   "diffbench.fd_model")
+                   "diffbench.fd_model", "diffbench.report.ladder")
 
 
 def content_key(fn, args) -> str:

@@ -56,7 +56,15 @@ def load_run(run_dir: Path, executor: Executor | None = None) -> Run:
     except (FileNotFoundError, json.JSONDecodeError):
         meta = {}
     meta = meta if isinstance(meta, dict) else {}
-    return Run(run_dir, meta, {name: _keyed(read_table(run_dir, name)) for name in TABLES}, executor)
+    return Run(run_dir, meta, {name: _keyed(_float64(read_table(run_dir, name))) for name in TABLES}, executor)
+
+
+def _float64(table: pd.DataFrame) -> pd.DataFrame:
+    """The float64 rows of a table with a precision column: every section but the ladder (which reads
+    precision_ladder.csv) shows float64. NB: a missing precision is float64 (runs before --precision)."""
+    if "precision" not in table or table.empty:
+        return table
+    return table[table["precision"].fillna("float64") == "float64"].reset_index(drop=True)
 
 
 def _keyed(table: pd.DataFrame) -> pd.DataFrame:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from diffbench.report import fd_section, grids, swell_tables
+from diffbench.report import fd_section, grids, ladder as ladder_section, swell_tables
 from diffbench.report.aggregate import params_by_size
 from diffbench.report.figures import palette, swell as swell_figure
 from diffbench.report.fmt import sci
@@ -92,6 +92,10 @@ def heat(digits: float) -> str:
 
 def fd_sweep(run: Run) -> dict | None:
     return fd_section.fd_sweep(run, Figure, _name)
+
+
+def ladder(run: Run) -> dict | None:
+    return ladder_section.ladder(run, Figure, _name)
 
 
 def survey(run: Run) -> dict | None:
@@ -233,6 +237,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("headline", "Per family", headline),
     Section("fd_sweep", "Finite differences: error vs step size", fd_sweep),
     Section("second_order", "Second derivatives: Hessians and HVPs", second_order_section),
+    Section("ladder", "The precision ladder: error vs unit round-off", ladder),
     Section("swell", "Expression swell", swell),
     Section("runtime", "Runtime and cost", runtime),
     Section("reference", "Reference quality", reference),

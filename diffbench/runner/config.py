@@ -8,12 +8,13 @@ from pathlib import Path
 from diffbench.case import describe
 from diffbench.methods import METHODS, is_second_order
 from diffbench.options import available_memory_gib
+from diffbench.precision import DEFAULT, rounded_inputs
 from diffbench.runner.second_order_jobs import run_methods, second_order_jobs
 from diffbench.runner.worker import Job
 
 MEMORY_SHARE = 0.75      # of the available memory, split between the workers: the default --memory-mb
 RESUMABLE = ("case_dirs", "methods", "mode", "seed", "dps", "time_budget_s", "reference_budget_s", "workers",
-             "memory_mb", "experiments", "order")
+             "memory_mb", "experiments", "order", "precisions")
 
 
 def default_memory_mb(workers: int) -> int:
@@ -39,6 +40,7 @@ class RunConfig:
     plans: dict | None = None        # name -> CasePlan, when the caller has planned already
     load_failures: list = field(default_factory=list)   # case files that could not be loaded
     order: int = 1                   # 2: also second derivatives (Hessians, HVPs) of the cases that opt in
+    precisions: tuple = (DEFAULT,)   # each method is scored in each (diffbench.precision names)
 
     def __post_init__(self):
         if self.memory_mb is None:
@@ -56,7 +58,7 @@ class RunConfig:
         values = {name: getattr(self, name) for name in RESUMABLE}
         values["case_dirs"] = [str(Path(d).resolve()) for d in self.case_dirs]
         return {**values, "methods": list(self.methods), "experiments": list(self.experiments),
-                "cases": list(self.cases)}
+                "cases": list(self.cases), "precisions": list(self.precisions)}
 
 
 @dataclass
@@ -69,7 +71,8 @@ class Plan:
 def job_key(job: Job) -> str:
     what = job.method if job.kind == "method" else f"point {job.first_point}"
     what += f" ({job.derivative})" if job.derivative != "gradient" else ""
-    return f"{job.kind}|{job.case}|{describe(job.params)}|{what}"
+    suffix = f"|{job.precision}" if job.precision != DEFAULT else ""   # NB: float64 keys as before the ladder
+    return f"{job.kind}|{job.case}|{describe(job.params)}|{what}{suffix}"
 
 
 def plan(config: RunConfig, plans: dict) -> Plan:
@@ -81,12 +84,16 @@ def plan(config: RunConfig, plans: dict) -> Plan:
             if planned.status != "ok":
                 rejected.append((case, planned))
                 continue
-            common = dict(source=case.source, case=case.name, params=planned.params, points=planned.points,
-                          seed=config.seed, dps=config.dps)
-            jobs.extend(Job(kind="reference", **{**common, "points": (inputs,)}, first_point=k)
-                        for k, inputs in enumerate(planned.points))
-            jobs.extend(Job(kind="method", method=m, **common) for m in config.methods if not is_second_order(m))
-            if config.order >= 2:
+            for precision in config.precisions:   # a precision's points are the inputs rounded to it
+                points = tuple(rounded_inputs(inputs, precision) for inputs in planned.points)
+                common = dict(source=case.source, case=case.name, params=planned.params, points=points,
+                              seed=config.seed, dps=config.dps, precision=precision)
+                jobs.extend(Job(kind="reference", **{**common, "points": (inputs,)}, first_point=k)
+                            for k, inputs in enumerate(points))
+                jobs.extend(Job(kind="method", method=m, **common) for m in config.methods if not is_second_order(m))
+            if config.order >= 2:   # NB: second derivatives are scored in float64 only, whatever --precision says
+                common = dict(source=case.source, case=case.name, params=planned.params, points=planned.points,
+                              seed=config.seed, dps=config.dps)
                 jobs.extend(second_order_jobs(case, planned, common, config.methods))
     sizes = {id(job): _size(plans[job.case], job.params) for job in jobs}
 

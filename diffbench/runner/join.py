@@ -7,10 +7,14 @@ from diffbench.assemble import method_rows, status_rows
 from diffbench.case import describe
 from diffbench.thresholds import REFERENCE_AGREEMENT_DIGITS
 from diffbench.methods import METHODS
+from diffbench.precision import DEFAULT
 from diffbench.runner.config import Plan, RunConfig
 from diffbench.runner.executor import Failure
+from diffbench.ladder import ladder_rows
 from diffbench.runner.second_order_jobs import method_references, reference_key, tag_derivative
 from diffbench.swell_fits import fit_rows
+
+PRECISION_TABLES = ("results", "fd_sweep")     # the tables with a precision column
 
 
 def assemble(plan_: Plan, results: list, config: RunConfig) -> tuple[dict, list]:
@@ -23,6 +27,7 @@ def assemble(plan_: Plan, results: list, config: RunConfig) -> tuple[dict, list]
         if job.kind == "reference":
             key = reference_key(job)
             who = "reference" if job.derivative == "gradient" else f"reference ({job.derivative})"
+            who += f" {job.precision}" if job.precision != DEFAULT else ""
             if isinstance(result, Failure):
                 found = [{"error": f"reference {result.status}: {result.message}"}] * len(job.points)
             else:
@@ -44,21 +49,39 @@ def assemble(plan_: Plan, results: list, config: RunConfig) -> tuple[dict, list]
             continue
         case, method = plan_.cases[job.case], METHODS[job.method]
         refs = method_references(references.get(reference_key(job)), job.derivative)
-        before = {name: len(rows) for name, rows in tables.items()}
+        rows = {name: [] for name in tables}
         if isinstance(result, Failure):
-            status_rows(case, job.params, method.name, len(job.points), result.status, result.message, tables, refs)
+            status_rows(case, job.params, method.name, len(job.points), result.status, result.message, rows, refs)
         else:
-            method_rows(case, job.params, method, result, refs, tables)
-        tag_derivative(tables, before, job.derivative)
+            method_rows(case, job.params, method, result, refs, rows)
+        tag_derivative(rows, {}, job.derivative)
+        add_precision_rows(tables, rows, job.precision)
     for case, planned in plan_.rejected:
-        for method in config.methods:
-            status_rows(case, planned.params, method, 0, planned.status, planned.message, tables)
+        for precision in config.precisions:
+            rows = {name: [] for name in tables}
+            for method in config.methods:
+                status_rows(case, planned.params, method, 0, planned.status, planned.message, rows)
+            add_precision_rows(tables, rows, precision)
     tag_derivative(tables, {name: 0 for name in tables}, "gradient")
     tables["swell_fits"] = fit_rows(tables["swell"])
+    if len(set(config.precisions)) > 1:
+        tables["precision_ladder"] = ladder_rows(tables["results"])
+    else:
+        del tables["precision_ladder"]     # NB: written only by a run with more than one precision
     for row in tables["results"]:
         if is_failure(row):
             failures.append({k: row.get(k) for k in ("case", "param", "method", "point", "status", "message")})
     return tables, failures
+
+
+def add_precision_rows(tables: dict, rows: dict, precision: str) -> None:
+    """A job's rows into the tables: results and fd_sweep rows say their precision; the other tables (timing,
+    swell, fd_evals) hold the float64 jobs only. NB: a derivative's cost and size are float64's story."""
+    for name, found in rows.items():
+        if name in PRECISION_TABLES:
+            tables[name].extend({**row, "precision": precision} for row in found)
+        elif precision == DEFAULT:
+            tables[name].extend(found)
 
 
 def is_failure(row: dict) -> bool:

@@ -47,4 +47,5 @@ def resumed_config(run_dir: Path) -> RunConfig:
                      reference_budget_s=saved["reference_budget_s"], workers=saved["workers"],
                      out_dir=Path(run_dir).parent, experiments=tuple(saved["experiments"]),
                      command=meta.get("command", "").split(), case_dirs=dirs, memory_mb=saved["memory_mb"],
-                     plans=chosen, load_failures=failures, order=saved.get("order", 1))
+                     plans=chosen, load_failures=failures, order=saved.get("order", 1),
+                     precisions=tuple(saved.get("precisions") or RunConfig.precisions))

@@ -28,7 +28,9 @@ def job_tasks(plan_: Plan, config: RunConfig) -> list[Task]:
     tasks = []
     for job in plan_.jobs:
         budget = config.reference_budget_s if job.kind == "reference" else config.time_budget_s
-        lane = (job.case, job.method) if job.kind == "method" and METHODS[job.method].expected_timeout else None
+        # NB: one lane per precision, so a float32 timeout does not skip float64's job (and the reverse)
+        symbolic = job.kind == "method" and METHODS[job.method].expected_timeout
+        lane = (job.case, job.method, job.precision) if symbolic else None
         tasks.append(Task(job_key(job), execute, (job,), Limits(budget, config.memory_mb), job.label, lane))
     return tasks
 

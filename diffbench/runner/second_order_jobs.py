@@ -32,7 +32,7 @@ def second_order_jobs(case, planned, common: dict, methods) -> list[Job]:
 
 def reference_key(job: Job) -> tuple:
     """Which references a job's rows are scored against: the point's Jacobian or, second order, its Hessian."""
-    key = (job.case, describe(job.params))
+    key = (job.case, describe(job.params), job.precision)
     return key if job.derivative == "gradient" else (*key, "hessian")
 
 

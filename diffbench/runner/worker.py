@@ -17,6 +17,7 @@ from diffbench.case import DomainError, describe, load_case_file, point_rng
 from diffbench.methods import METHODS
 from diffbench.methods.base import PointResult
 from diffbench.floor import point_floor
+from diffbench.precision import DEFAULT
 from diffbench.reference import reference
 from diffbench.runner.second_order_worker import run_second_order
 from diffbench.timing import measure
@@ -38,10 +39,12 @@ class Job:
     dps: int = 50
     first_point: int = 0      # index of points[0] among the parameter's points (references run one point a job)
     derivative: str = "gradient"   # gradient | hessian | hvp (diffbench/second_order.py runs the last two)
+    precision: str = DEFAULT  # what the method computes in (diffbench.precision); points are rounded to it
 
     @property
     def label(self) -> str:
         what = self.method or f"reference point {self.first_point}"
+        what += f" {self.precision}" if self.precision != DEFAULT else ""
         return f"{self.case} {', '.join(f'{k}={v}' for k, v in self.params.items())} {what}".strip()
 
 
@@ -112,10 +115,15 @@ def _execute(job: Job, case=None) -> JobOutput:
     rng = point_rng(job.seed, case.name + "|" + job.method, job.params, 0)
     # Methods with a shared setup (symbolic derivation) see all points at once, the rest one at a time.
     groups = [list(job.points)] if method.shared_setup else [[p] for p in job.points]
+    if job.precision != DEFAULT and not method.follows_precision:
+        message = f"{method.name} computes in its own fixed precision, not in {job.precision}"
+        output.points.extend(PointResult(status="skipped", message=message) for _ in job.points)
+        return output
+    chosen = {"precision": job.precision} if method.follows_precision else {}
     for group in groups:
         try:
             with np.errstate(all="ignore"):
-                output.points.extend(method.run(case, job.params, group, rng))
+                output.points.extend(method.run(case, job.params, group, rng, **chosen))
         except Exception as error:  # noqa: BLE001 - recorded, the run goes on
             output.points.extend(PointResult(status="failed", message=_describe(error)) for _ in group)
     return output
