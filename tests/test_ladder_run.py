@@ -1,6 +1,7 @@
 """A real `diffbench run --precision float32,float64`: rows in both types, the ladder table and its section."""
 import math
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -62,6 +63,7 @@ def test_report_has_the_ladder_section(ladder_run):
 def test_evidence_rebuilds_both_precisions(ladder_run, tmp_path):
     """evidence.jsonl keeps the float32 and float64 rows apart: the tables rebuilt from it equal the CSVs."""
     rebuilt = tables_from_evidence(ladder_run)
+    shutil.copy(ladder_run / "meta.json", tmp_path / "meta.json")   # it types the parameter columns
     for table in ("results", "fd_sweep", "precision_ladder"):
         stored = records.read_table(ladder_run, table)
         records.write_table(tmp_path, table, rebuilt[table])

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import math
 
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure as MplFigure
 
 from diffbench.ladder import FD_SCHEMES
 from diffbench.report.aggregate import ordered
-from diffbench.report.figures import RC, _svg, palette
+from diffbench.report import svgplot
+from diffbench.report.figures import palette
 from diffbench.report.fmt import sci
+from diffbench.report.svgplot import Canvas, Entry, Panel, Scale
 
+PANEL = (200.0, 150.0)   # px of one panel at most, as the swell figure
 AGREES = 0.1        # |measured - theory| within this: the slope agrees (the must-show tolerance)
 
 # Why a measured slope may differ from the theory, by the kind of method (said where a row differs).
@@ -99,31 +100,28 @@ def _number(value) -> str:
 def draw_ladder(name: str, table: pd.DataFrame, colours: dict[str, str]) -> str:
     """log best error vs log u: one panel per case, a solid line per method, its theory slope dashed."""
     cases = ordered(table["case"])
-    with mpl.rc_context({**RC, "svg.hashsalt": name}):
-        width, height = min(2.7 * len(cases), 8.1) + 2.4, 2.9   # NB: <= 10.5 in, the page column at 1280 px
-        fig = MplFigure(figsize=(width, height))
-        fig.subplots_adjust(left=0.75 / width, right=1 - 1.75 / width, top=1 - 0.45 / height,
-                            bottom=0.55 / height, wspace=0.4)
-        axes = fig.subplots(1, len(cases), squeeze=False)[0]
-        for ax, case in zip(axes, cases):
-            rows = table[table["case"] == case]
-            for row in rows.itertuples():
-                if not (row.err32 > 0 and row.err64 > 0):
-                    continue
-                u = np.array([row.u64, row.u32])
-                ax.plot(u, [row.err64, row.err32], "o-", color=colours[row.method], label=row.method)
-                if not math.isnan(row.theory_slope):
-                    ax.plot(u, row.err64 * (u / row.u64) ** row.theory_slope, "--", color=colours[row.method],
-                            linewidth=0.9)
-            ax.set_xscale("log")
-            ax.set_yscale("log")
-            ax.set_xlabel("unit round-off u")
-            ax.set_title(f"{case} {rows['param'].iloc[0]}", loc="left")
-        axes[0].set_ylabel("best relative error")
-        handles = {}
-        for ax in axes:
-            for handle, label in zip(*ax.get_legend_handles_labels()):
-                handles.setdefault(label, handle)
-        labels = list(handles)
-        fig.legend([handles[k] for k in labels], labels, loc="upper right", bbox_to_anchor=(1.0, 1 - 0.4 / height))
-        return _svg(fig, name)
+    drawn = table[(table["err32"] > 0) & (table["err64"] > 0)]
+    methods = [m for m in ordered(table["method"]) if (drawn["method"] == m).any()]
+    entries = [Entry(m, colours[m], "dots") for m in methods] + [Entry("theory slope", "#555", "dashed")]
+    legend_width, legend_height = svgplot.legend_size(entries, 1)
+    width = min(PANEL[0], 640 / max(len(cases), 1))
+    left, gap, top = 66.0, 62.0, 52.0
+    canvas = Canvas(left + len(cases) * width + (len(cases) - 1) * gap + 24 + legend_width,
+                    max(top + PANEL[1] + 44, top + legend_height + 10))
+    for i, case in enumerate(cases):
+        rows = drawn[drawn["case"] == case]
+        u = [float(table["u64"].iloc[0]), float(table["u32"].iloc[0])]
+        errors = np.concatenate([rows["err64"].to_numpy(float), rows["err32"].to_numpy(float)])
+        panel = Panel(left + i * (width + gap), top, width, PANEL[1], Scale.fit(u, log=True),
+                      Scale.fit(errors, log=True))
+        param = table[table["case"] == case]["param"].iloc[0]
+        svgplot.frame(canvas, panel, f"{case} {param}", "unit round-off u",
+                      "best relative error" if i == 0 else "")
+        for row in rows.itertuples():
+            pair = np.array([row.u64, row.u32])
+            svgplot.line(canvas, panel, pair, [row.err64, row.err32], colours[row.method], dots=2.2)
+            if not math.isnan(row.theory_slope):
+                svgplot.line(canvas, panel, pair, row.err64 * (pair / row.u64) ** row.theory_slope,
+                             colours[row.method], dashed=True, width=0.9)
+    svgplot.legend(canvas, entries, canvas.width - legend_width - 8, top - 6, 1)
+    return canvas.svg(name)
