@@ -10,7 +10,6 @@ from diffbench.ad import api
 from diffbench.case import point_rng
 from diffbench.methods.base import Method
 
-DERIVATIVES = ("gradient", "hessian", "hvp")
 DIRECTION_SCHEME = ("v = u / ||u||, u = numpy.random.default_rng([seed, crc32(case|hvp|params), point])"
                     ".standard_normal(n): one unit direction per point for every hvp row of it")
 
