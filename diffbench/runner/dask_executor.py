@@ -10,7 +10,8 @@ from diffbench.runner.executor import Failure, Limits, LocalExecutor, start_fork
 from diffbench.runner.interrupts import Interrupted
 
 CONNECT_TIMEOUT_S = 5          # a scheduler that does not answer within this is a bad address
-CLUSTER_LOST_S = 15.0          # the scheduler unreachable, or without a worker, this long: the run stops
+UNREACHABLE_S = 15.0           # the scheduler out of reach this long: the run stops
+NO_WORKERS_S = 60.0            # the scheduler without a worker this long, after it had some: the run stops
 WATCH_EVERY_S = 1.0            # how often the client asks the scheduler for its workers
 WORKER_POLL_S = 0.5            # how often the task on a worker looks at its forked child
 INSTALL_HINT = "pip install 'diffbench[cluster]'"
@@ -119,10 +120,11 @@ class DaskExecutor:
                                      f"must be installed there): {one_line(error)}") from None
         self.running: dict = {}        # future -> tag
         self._ended: queue.Queue = queue.Queue()   # futures whose task ended, put there by dask's callback
-        self._unreachable_since: float | None = None
+        self._trouble_since: float | None = None   # since when the scheduler is out of reach or without workers
         self._lost = ""               # why the cluster is gone, once it is
         self._watched = time.monotonic()
         self._threads = self._count_threads()
+        self._had_workers = bool(self._threads)
 
     def describe(self) -> dict:
         """What meta.json records of the executor."""
@@ -178,19 +180,23 @@ class DaskExecutor:
         return finished
 
     def _watch_cluster(self) -> None:
-        """The cluster counts as lost once its scheduler has been out of reach, or without workers, CLUSTER_LOST_S."""
+        """The cluster counts as lost once its scheduler has been out of reach for UNREACHABLE_S, or without
+        workers for NO_WORKERS_S after it had some. NB: a scheduler whose workers have not come yet (a batch
+        queue) is waited for: the progress bar stands still and Ctrl-C stops the run as usual."""
         if time.monotonic() - self._watched < WATCH_EVERY_S:
             return
         self._watched = time.monotonic()
-        self._threads = self._count_threads() if self.client.status == "running" else {}
-        if self._threads:
-            self._unreachable_since = None
+        reachable = self.client.status == "running"
+        self._threads = self._count_threads() if reachable else {}
+        self._had_workers = self._had_workers or bool(self._threads)
+        if self._threads or (reachable and not self._had_workers):
+            self._trouble_since = None
             return
         now = time.monotonic()
-        self._unreachable_since = self._unreachable_since or now
-        if now - self._unreachable_since >= CLUSTER_LOST_S:
-            what = "has no workers" if self.client.status == "running" else "is out of reach"
-            self._lost = f"the dask scheduler at {self.address} {what} for {CLUSTER_LOST_S:g} s"
+        self._trouble_since = self._trouble_since or now
+        patience, what = (NO_WORKERS_S, "has had no workers") if reachable else (UNREACHABLE_S, "has been out of reach")
+        if now - self._trouble_since >= patience:
+            self._lost = f"the dask scheduler at {self.address} {what} for {patience:g} s"
 
     def stop(self) -> None:
         """Cancel every task in flight (a task already running on a worker ends at its budget at the latest)."""
