@@ -177,3 +177,11 @@ def test_expected_layout_of_a_number_and_of_several_inputs():
     assert compare.expected_layout(case, {}, inputs, layout="columns") == "a tuple (d/dx: (2, 2), d/dy: (2,))"
     with pytest.raises(compare.ShapeProblem, match=r"expected a tuple \(d/dx: \(2, 2\), d/dy: \(2,\)\), got a list"):
         compare.as_jacobian([np.zeros((2, 2))], case, {}, inputs)
+
+
+def test_other_layout_and_the_mismatch_text():
+    assert compare.other_layout("rows") == "columns" and compare.other_layout("columns") == "rows"
+    assert compare.layout_mismatch("rows") == (
+        "layout mismatch: your Jacobian is in the columns layout, J = (df/dx)ᵀ, J[i, j] = df_j/dx_i (n x m, one "
+        "column per output); this course uses the rows layout, J[i, j] = df_i/dx_j (m x n, one row per output) "
+        "(transpose it, or check with --jacobian-layout columns)")
