@@ -110,3 +110,78 @@ def test_is_square_nonsymmetric():
     assert not compare.is_square_nonsymmetric([[1.0]])
     assert not compare.is_square_nonsymmetric(np.zeros((2, 3)))
     assert not compare.is_square_nonsymmetric(np.arange(3.0))
+
+
+def turned(o, x):
+    return o.matvec(o.const(np.array([[1.0, 2.0], [0.0, 3.0]])), x)    # J = [[1, 2], [0, 3]], not symmetric
+
+
+def test_layout_shapes():
+    assert compare.layout_shape((3,), (2,), "rows") == (3, 2)
+    assert compare.layout_shape((3,), (2,), "columns") == (2, 3)
+    assert compare.layout_shape((), (2,), "columns") == (2,)
+    assert compare.layout_shape((3,), (2, 2), "columns") == (3, 2, 2)      # not a Jacobian: no layout
+    assert compare.layout_shape((), (), "columns") == ()
+    assert compare.is_jacobian((3,), (2,)) and not compare.is_jacobian((), (2,))
+    assert not compare.is_jacobian((3,), (2, 2))
+
+
+TURNED = Case("mut_turned", turned, lambda rng: {}, ("x",))
+TURNED_POINT = {"x": np.array([1.0, 2.0])}
+TURNED_J = np.array([[1.0, 2.0], [0.0, 3.0]])
+
+
+def test_a_transposed_square_jacobian_is_named_a_layout_mismatch():
+    assert compare.name_mistake(TURNED, {}, TURNED_POINT, TURNED_J.T, TURNED_J) == compare.layout_mismatch("rows")
+    assert compare.layout_mismatch("rows").startswith("layout mismatch: your Jacobian is in the columns layout")
+    named = compare.name_mistake(TURNED, {}, TURNED_POINT, TURNED_J.T, TURNED_J, layout="columns")
+    assert named == compare.layout_mismatch("columns") != compare.layout_mismatch("rows")
+    assert compare.name_mistake(TURNED, {}, TURNED_POINT, TURNED_J, TURNED_J) == ""
+
+
+def test_a_non_square_jacobian_in_the_other_layout_is_a_shape_problem_that_says_so():
+    def rect(o, x):
+        return o.matvec(o.const(np.array([[1.0, 2.0], [0.0, 3.0], [4.0, 5.0]])), x)
+    case = Case("mut_rect", rect, lambda rng: {}, ("x",))
+    truth = np.array([[1.0, 2.0], [0.0, 3.0], [4.0, 5.0]])
+    with pytest.raises(compare.ShapeProblem) as problem:
+        compare.as_jacobian(truth.T, case, {}, TURNED_POINT)
+    assert str(problem.value) == f"{compare.layout_mismatch('rows')}: d/dx has shape (2, 3), expected (3, 2)"
+    assert np.array_equal(compare.as_jacobian(truth.T, case, {}, TURNED_POINT, layout="columns"), truth)
+    verdict = compare.judge(case, {}, TURNED_POINT, truth.T, reference_of(truth), np.random.default_rng(0), "p",
+                            layout="columns")
+    assert verdict.ok and verdict.digits == 17.0
+
+
+def test_a_tasks_own_mistake_is_named_first():
+    # c x where 2 c x belongs: also half the truth, but the task's own name comes before the generic one
+    wrong = [[3.0, 0.0, 0.0], [0.0, -6.0, 0.0], [0.0, 0.0, 1.5]]       # a list, as a task writes it
+    extra = [("you dropped the exponent's factor 2", wrong)]
+    assert compare.name_mistake(VECTOR, {}, POINT, np.array(wrong), TRUTH, extra_mistakes=extra) == extra[0][0]
+    verdict = compare.judge(VECTOR, {}, POINT, np.array(wrong), reference_of(TRUTH), np.random.default_rng(0), "p",
+                            extra_mistakes=extra)
+    assert verdict.mistake == extra[0][0] and verdict.problem == extra[0][0]
+
+
+def test_expected_layout_of_a_number_and_of_several_inputs():
+    def scalar(o, x):
+        return x * x
+    case = Case("mut_scalar", scalar, lambda rng: {}, ("x",))
+    assert compare.expected_layout(case, {}, {"x": np.array(2.0)}) == "a number"
+
+    def two(o, x, y):
+        return x * y
+    case = Case("mut_two", two, lambda rng: {}, ("x", "y"))
+    inputs = {"x": np.array([1.0, 2.0]), "y": np.array(3.0)}
+    assert compare.expected_layout(case, {}, inputs) == "a tuple (d/dx: (2, 2), d/dy: (2,))"
+    assert compare.expected_layout(case, {}, inputs, layout="columns") == "a tuple (d/dx: (2, 2), d/dy: (2,))"
+    with pytest.raises(compare.ShapeProblem, match=r"expected a tuple \(d/dx: \(2, 2\), d/dy: \(2,\)\), got a list"):
+        compare.as_jacobian([np.zeros((2, 2))], case, {}, inputs)
+
+
+def test_other_layout_and_the_mismatch_text():
+    assert compare.other_layout("rows") == "columns" and compare.other_layout("columns") == "rows"
+    assert compare.layout_mismatch("rows") == (
+        "layout mismatch: your Jacobian is in the columns layout, J = (df/dx)ᵀ, J[i, j] = df_j/dx_i (n x m, one "
+        "column per output); this course uses the rows layout, J[i, j] = df_i/dx_j (m x n, one row per output) "
+        "(transpose it, or check with --jacobian-layout columns)")

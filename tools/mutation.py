@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 MARKER = ".diffbench-mutation"          # written into the scratch folder: only such a folder is ever replaced
 # module -> the tests that target it (in-process ones: mutmut forks per mutant, worker pools would not see it)
 CORE = {
-    "diffbench/ad/rules.py": ["tests/test_rules.py", "tests/test_rule_edges.py", "tests/test_nonsymmetric.py"],
+    "diffbench/ad/rules.py": ["tests/test_mut_rules.py", "tests/test_rules.py", "tests/test_rule_edges.py",
+                              "tests/test_nonsymmetric.py"],
     "diffbench/ad/forward.py": ["tests/test_rules.py", "tests/test_rule_edges.py", "tests/test_ad.py"],
     "diffbench/ad/reverse.py": ["tests/test_rules.py", "tests/test_ad.py"],
     "diffbench/methods/finite_diff.py": ["tests/test_mut_fd.py", "tests/test_fd_estimates.py", "tests/test_numeric.py"],
