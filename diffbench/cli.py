@@ -46,8 +46,10 @@ def select_methods(text: str | None) -> tuple:
 
 
 def select_experiments(text: str, mode: str | None) -> tuple:
-    from diffbench.experiments.registry import EXPERIMENTS
     names = [n.strip() for n in (text or "").split(",") if n.strip()]
+    if not names and mode != "full":
+        return ()     # NB: without importing the experiments, which import torch
+    from diffbench.experiments.registry import EXPERIMENTS
     if "all" in names or (mode == "full" and not names):
         return tuple(EXPERIMENTS)
     unknown = [n for n in names if n not in EXPERIMENTS]
@@ -180,6 +182,7 @@ def main():
 def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_budget_s, workers, memory_mb, dps,
         experiments, resume_dir, at, no_report):
     """Run cases x methods, score against mpmath, write reports/<run-id>/."""
+    command_started = time.time()
     from diffbench import records
     from diffbench.methods import method_modules
     from diffbench.runner.executor import start_fork_server
@@ -225,7 +228,8 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_
                            time_budget_s=time_budget_s,
                            reference_budget_s=reference_budget(time_budget_s, reference_budget_s), workers=workers,
                            out_dir=out_dir, command=command_line(ctx), experiments=chosen_experiments,
-                           case_dirs=tuple(case_dirs), memory_mb=memory_mb, plans=cases, load_failures=load_failures)
+                           case_dirs=tuple(case_dirs), memory_mb=memory_mb, plans=cases, load_failures=load_failures,
+                           command_started=command_started)
     progress = RichProgress(console)
     try:
         run_dir, meta = execute_run(config, progress, resume_dir=resume_dir)

@@ -37,6 +37,7 @@ class RunConfig:
     memory_mb: int | None = None     # per worker, beyond its start (None: default_memory_mb(workers))
     plans: dict | None = None        # name -> CasePlan, when the caller has planned already
     load_failures: list = field(default_factory=list)   # case files that could not be loaded
+    command_started: float | None = None   # epoch seconds when the command began (before surveying the cases)
 
     def __post_init__(self):
         if self.memory_mb is None:

@@ -35,6 +35,7 @@ def job_tasks(plan_: Plan, config: RunConfig) -> list[Task]:
 def execute_run(config: RunConfig, progress=None, resume_dir: Path | None = None) -> tuple[Path, dict]:
     """Run into a new folder (or finish resume_dir); meta["status"] says how it ended, meta["exit_code"] what to exit."""
     clock = time.perf_counter()
+    stamps = {"command_start": config.command_started, "run_start": time.time()}   # the timeline (epoch seconds)
     run_dir = Path(resume_dir) if resume_dir else new_run_dir(Path(config.out_dir))
     previous = records.read_meta(run_dir) if resume_dir else {}
     started = previous.get("started") or dt.datetime.now().isoformat(timespec="seconds")
@@ -60,6 +61,7 @@ def execute_run(config: RunConfig, progress=None, resume_dir: Path | None = None
                     if task.key in entries:
                         progress.advance(task)
             with Journal(run_dir) as journal:
+                stamps["jobs_start"] = time.time()
                 last_meta = [time.monotonic()]
 
                 def on_done(task, outcome, seconds):
@@ -73,9 +75,11 @@ def execute_run(config: RunConfig, progress=None, resume_dir: Path | None = None
 
                 known = {key: outcome for key, (outcome, _) in entries.items()}
                 run_tasks(tasks, executor, on_done, stop, known)
+                stamps["experiments_start"] = time.time()
                 # NB: experiments time things, so they run alone, after the jobs
                 run_tasks(extras, LocalExecutor(1), on_done, stop, known)
                 tasks += extras
+                stamps["jobs_end"] = time.time()
             status = "complete"
         except Interrupted as signal_received:
             status, interrupted = "interrupted", signal_received
@@ -85,25 +89,27 @@ def execute_run(config: RunConfig, progress=None, resume_dir: Path | None = None
             raise
         finally:
             executor.stop()
-    meta = _finish(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status)
+    meta = _finish(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status, stamps)
     if interrupted:
         meta["exit_code"] = interrupted.exit_code
         records.write_meta(run_dir, meta)
     return run_dir, meta
 
 
-def _finish(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status) -> dict:
+def _finish(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status, stamps) -> dict:
     results = [(job, entries[job_key(job)][0]) for job in plan_.jobs if job_key(job) in entries]
     tables, job_failures = assemble(plan_, results, config)
     conclude(run_dir, tables, results)
     for name, rows in tables.items():
         records.write_table(run_dir, name, rows)
     write_trace_index(run_dir, entries, plan_.cases)
+    stamps["tables_end"] = time.time()
     return _write_meta(run_dir, config, plan_, tasks, entries, failures + job_failures + extra_failures(entries),
-                       started, previous, clock, status)
+                       started, previous, clock, status, stamps)
 
 
-def _write_meta(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status) -> dict:
+def _write_meta(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status,
+                stamps=None) -> dict:
     finished = [(task, *entries[task.key]) for task in tasks if task.key in entries]
     failed = sum(isinstance(outcome, Failure) and outcome.status != "skipped"
                  and not (outcome.status == "timeout" and task.lane is not None)   # NB: a symbolic timeout is measured
@@ -114,6 +120,8 @@ def _write_meta(run_dir, config, plan_, tasks, entries, failures, started, previ
     meta["slowest_jobs"] = slowest(finished)
     meta["warnings"] = [f"{task.label}: {w}" for task, outcome, _ in finished for w in getattr(outcome, "warnings", [])]
     meta["worker_seconds_by_method"] = time_by_method(finished)
+    # NB: wall-clock marks of this (last) session of the run, for `diffbench bench`'s breakdown
+    meta["timeline"] = {name: round(t, 3) for name, t in (stamps or {}).items() if t is not None}
     meta["resumed"] = previous.get("resumed", []) + ([dt.datetime.now().isoformat(timespec="seconds")]
                                                      if previous else [])
     meta["experiments_used"] = {key.split("|", 1)[1]: outcome for key, (outcome, _) in entries.items()
