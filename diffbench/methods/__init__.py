@@ -11,10 +11,11 @@ class Entry(NamedTuple):
     attribute: str       # the Method object in that module
     kind: str            # what `diffbench list` shows without importing the module;
     description: str     # tests/test_imports.py holds both equal to the Method's own
+    expected_timeout: bool = False   # as the Method's own (tests/test_run_parent.py): the run's parent plans by it
 
 
 REGISTRY: dict[str, Entry] = {
-    "sympy": Entry("symbolic", "SYMPY", "symbolic", "sympy.diff of the case's expression, lambdified with cse"),
+    "sympy": Entry("symbolic", "SYMPY", "symbolic", "sympy.diff of the case's expression, lambdified with cse", True),
     "fd_forward": Entry("finite_diff", "FORWARD", "numeric", "forward difference, h = sqrt(eps) max(1, |x|)"),
     "fd_central": Entry("finite_diff", "CENTRAL", "numeric", "central difference, h = eps^(1/3) max(1, |x|)"),
     "fd_backward": Entry("finite_diff", "BACKWARD", "numeric", "backward difference, h = sqrt(eps) max(1, |x|)"),
@@ -29,9 +30,10 @@ REGISTRY: dict[str, Entry] = {
                         "Richardson extrapolation of central differences, h = 2^-4 max(1, |x|) halved until the "
                         "error estimate stops improving"),
     "numdifftools": Entry("peers", "NUMDIFFTOOLS", "numeric",
-                          "numdifftools.Gradient (Jacobian for vector outputs), default adaptive Richardson settings"),
+                          "numdifftools.Gradient (Jacobian for vector outputs), default adaptive Richardson settings",
+                          True),
     "scipy_differentiate": Entry("peers", "SCIPY", "numeric", "scipy.differentiate.jacobian, default settings "
-                                 "(order 8, step halving, up to 10 iterations)"),
+                                 "(order 8, step halving, up to 10 iterations)", True),
     "tape_reverse": Entry("tape", "REVERSE", "ad", "in-house tape, reverse mode: one vjp per output"),
     "tape_forward": Entry("tape", "FORWARD", "ad", "in-house dual numbers, forward mode: one jvp per input"),
     "torch": Entry("torch_autograd", "TORCH64", "framework", "torch.autograd, float64"),
@@ -66,6 +68,18 @@ class Methods(Mapping):
 
 
 METHODS = Methods(REGISTRY)
+
+
+def expects_timeout(name: str) -> bool:
+    """Whether the method's timeout is its measured outcome (Method.expected_timeout), without importing it."""
+    return REGISTRY[name].expected_timeout
+
+
+def described(name: str) -> Method:
+    """The method as the registry describes it (name, kind, expected_timeout; run=None), for code that records
+    results without running the method, so the run's parent never imports torch or sympy."""
+    entry = REGISTRY[name]
+    return Method(name, entry.kind, entry.description, None, entry.expected_timeout)
 
 
 def method_modules(names=None) -> list[str]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from diffbench.case import describe
-from diffbench.methods import METHODS
+from diffbench.methods import expects_timeout
 from diffbench.options import available_memory_gib
 from diffbench.runner.worker import Job
 
@@ -83,7 +83,7 @@ def plan(config: RunConfig, plans: dict) -> Plan:
     sizes = {id(job): _size(plans[job.case], job.params) for job in jobs}
 
     def order(job):   # references first, then symbolic lanes by increasing size, then big first
-        lane = job.kind == "method" and METHODS[job.method].expected_timeout
+        lane = job.kind == "method" and expects_timeout(job.method)
         return (job.kind != "reference", not lane, sizes[id(job)] if lane else -sizes[id(job)])
     return Plan(sorted(jobs, key=order), rejected, {name: plans[name] for name in config.cases})
 

@@ -133,13 +133,18 @@ class _Running:
 class LocalExecutor:
     """Up to `workers` tasks at a time, each in a fresh process forked from one fork server."""
 
-    def __init__(self, workers: int, preload=()):
+    def __init__(self, workers: int, preload=(), start_method: str = "forkserver"):
         """preload: more modules for the fork server to import once (the methods a run uses), so that no
-        job's time budget pays for importing torch, sympy or jax."""
+        job's time budget pays for importing torch, sympy or jax.
+        start_method "fork": each worker forks this process instead, for light tasks (loading case files) that
+        need none of the fork server's modules and need not wait while it imports them (Linux only)."""
         single_thread_environment()
         self.workers = workers
-        self.context = multiprocessing.get_context("forkserver")
-        self.context.set_forkserver_preload(preload_modules(preload))
+        if start_method == "fork" and sys.platform != "linux":
+            start_method = "forkserver"   # NB: forking a process that may hold system frameworks is unsafe there
+        self.context = multiprocessing.get_context(start_method)
+        if start_method == "forkserver":
+            self.context.set_forkserver_preload(preload_modules(preload))
         self.running: list[_Running] = []
         self._unstarted: list[tuple] = []     # (tag, Failure, 0.0) of tasks whose worker could not start
 

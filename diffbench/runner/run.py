@@ -7,7 +7,7 @@ from pathlib import Path
 
 from diffbench import records
 from diffbench.conclude import conclude
-from diffbench.methods import METHODS, method_modules
+from diffbench.methods import expects_timeout, method_modules
 from diffbench.runner.catalog import survey
 from diffbench.runner.config import Plan, RunConfig, job_key, plan
 from diffbench.runner.executor import Failure, Limits, LocalExecutor
@@ -27,7 +27,7 @@ def job_tasks(plan_: Plan, config: RunConfig) -> list[Task]:
     tasks = []
     for job in plan_.jobs:
         budget = config.reference_budget_s if job.kind == "reference" else config.time_budget_s
-        lane = (job.case, job.method) if job.kind == "method" and METHODS[job.method].expected_timeout else None
+        lane = (job.case, job.method) if job.kind == "method" and expects_timeout(job.method) else None
         tasks.append(Task(job_key(job), execute, (job,), Limits(budget, config.memory_mb), job.label, lane))
     return tasks
 
