@@ -147,6 +147,7 @@ class LocalExecutor:
             self.context.set_forkserver_preload(preload_modules(preload))
         self.running: list[_Running] = []
         self._unstarted: list[tuple] = []     # (tag, Failure, 0.0) of tasks whose worker could not start
+        self._exiting: list = []              # killed workers not yet reaped (their exit takes the kernel a while)
 
     def free(self) -> int:
         return self.workers - len(self.running)
@@ -199,16 +200,26 @@ class LocalExecutor:
         return finished
 
     def _end(self, task: _Running) -> None:
+        """Kill the task's process group; reap the worker later, so the next task need not wait for its exit."""
         self.running.remove(task)
         _kill_group(task.process)
-        task.process.join(5)
         task.connection.close()
+        self._exiting.append(task.process)
+        self._exiting = [process for process in self._exiting if not _reaped(process)]
 
     def stop(self) -> None:
-        """Kill every running task's process group (the task's own children included)."""
+        """Kill every running task's process group (the task's own children included) and reap every worker."""
         for task in list(self.running):
             self._end(task)
+        for process in self._exiting:
+            process.join(5)
+        self._exiting.clear()
         self._unstarted.clear()
+
+
+def _reaped(process) -> bool:
+    process.join(0)
+    return process.exitcode is not None
 
 
 def _kill_group(process) -> None:
