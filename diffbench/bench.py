@@ -13,7 +13,8 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from diffbench import bench_report
+from diffbench import bench_report, bench_run
+from diffbench.bench_run import render_breakdown, timed_run
 from diffbench.case import load_cases
 from diffbench.runner.config import default_memory_mb
 from diffbench.runner.executor import Failure, Limits, LocalExecutor
@@ -26,7 +27,7 @@ QUICK_SIZES = {"mds": (50,), "logdet": (10,), "log_quadratic": (100,), "logistic
 # The rows where the cost-ratio targets apply (issue 5: the largest sizes).
 LARGEST = {("mds", 1000), ("logdet", 100), ("log_quadratic", 2000)}
 TARGETS = {"grad/f": 2.5, "tape/torch": 1.0, "hvp/grad": 4.0}
-RUN_TARGETS_S = {"run": 60.0, "run --quick": 15.0, "report": 5.0}   # report: rebuilding a run's report
+RUN_TARGETS_S = {**bench_run.RUN_TARGETS_S, "report": 5.0}   # report: rebuilding a run's report
 ROW_BUDGET_S = 600.0     # one row of interleaved rounds (mds N=1000 takes the longest)
 CONTESTANTS = ("f", "grad", "torch", "hvp", "torch_hvp")
 
@@ -207,11 +208,8 @@ def time_runs(quick_only: bool = False, on_run=None) -> list[dict]:
     rows = []
     for label, extra in variants:
         with tempfile.TemporaryDirectory(prefix="diffbench-bench-") as out:
-            command = [sys.executable, "-c", "from diffbench.cli import main; main()", "run", *extra, "--out", out]
-            start = time.perf_counter()
-            done = subprocess.run(command, capture_output=True, text=True)
-            rows.append({"command": f"diffbench {label}", "seconds": time.perf_counter() - start,
-                         "exit_code": done.returncode, "target_s": RUN_TARGETS_S[label], "note": _run_note(done)})
+            row = timed_run(label, extra, Path(out))
+            rows.append({**row, "note": _run_note(row.pop("done"))})
             run_dirs = [d for d in Path(out).iterdir() if (d / "report.html").exists()]
             if run_dirs:
                 rows.append(time_report(run_dirs[0], f"diffbench report (of {label})"))
@@ -331,7 +329,9 @@ def bench_command(quick, skip_runs, rounds, min_batch_s, sizes_text, csv_path, s
         console.print(render_startup(measure_startup()))
     reports = bench_report.ReportBench(report_run)
     if not skip_runs:
-        console.print(render_runs(time_runs(quick_only=quick, on_run=reports)))
+        runs = time_runs(quick_only=quick, on_run=reports)
+        console.print(render_runs(runs))
+        console.print(render_breakdown([r for r in runs if r.get("breakdown")]))
     if reports.rows:
         console.print(bench_report.render_report_bench(reports.rows))
         for line in bench_report.missed_report_targets(reports.rows):

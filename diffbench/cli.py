@@ -46,8 +46,10 @@ def select_methods(text: str | None) -> tuple:
 
 
 def select_experiments(text: str, mode: str | None) -> tuple:
-    from diffbench.experiments.registry import EXPERIMENTS
     names = [n.strip() for n in (text or "").split(",") if n.strip()]
+    if not names and mode != "full":
+        return ()     # NB: without importing the experiments, which import torch
+    from diffbench.experiments.registry import EXPERIMENTS
     if "all" in names or (mode == "full" and not names):
         return tuple(EXPERIMENTS)
     unknown = [n for n in names if n not in EXPERIMENTS]
@@ -187,6 +189,7 @@ def main():
 def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_budget_s, workers, memory_mb, dps,
         experiments, resume_dir, at, order, no_report, dask_address, precisions):
     """Run cases x methods, score against mpmath, write reports/<run-id>/."""
+    command_started = time.time()
     from diffbench import records
     from diffbench.methods import is_second_order, method_modules
     from diffbench.runner.executor import start_fork_server
@@ -239,7 +242,7 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_
                            reference_budget_s=reference_budget(time_budget_s, reference_budget_s), workers=workers,
                            out_dir=out_dir, command=command_line(ctx), experiments=chosen_experiments,
                            case_dirs=tuple(case_dirs), memory_mb=memory_mb, plans=cases, load_failures=load_failures,
-                           order=order, precisions=precisions)
+                           order=order, precisions=precisions, command_started=command_started)
     cluster = connect_cluster(dask_address, config.workers, method_modules(config.method_names()))
     progress = RichProgress(console)
     try:

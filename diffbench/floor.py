@@ -73,10 +73,14 @@ def exact_jacobian(case, params, inputs_mp: dict, mp):
     return jacobian, value
 
 
-def point_floor(case, params, inputs, seed: int, point: int, dps: int = 50) -> dict:
-    """f_digits, attainable_digits and the reference values of f and of its Jacobian as 50-digit strings."""
-    mp = MpOps(dps)
-    jacobian, value = exact_jacobian(case, params, {k: mp.asarray(v) for k, v in inputs.items()}, mp)
+def point_floor(case, params, inputs, seed: int, point: int, dps: int = 50, route1=None) -> dict:
+    """f_digits, attainable_digits and the reference values of f and of its Jacobian as 50-digit strings.
+    route1: the reference's reference.Route1 at these same inputs and dps, reused instead of computed again."""
+    if route1 is None:
+        mp = MpOps(dps)
+        jacobian, value = exact_jacobian(case, params, {k: mp.asarray(v) for k, v in inputs.items()}, mp)
+    else:
+        mp, jacobian, value = route1
     rng = point_rng(seed, case.name + "|floor", params, point)
     try:
         attainable = attainable_digits(case, params, inputs, jacobian, mp, rng)

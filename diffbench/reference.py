@@ -131,9 +131,21 @@ def exact_jacobian(case, params, inputs, mp, route1: str = "auto"):
     return jacobian, value, tape, "mpmath", float("nan")
 
 
+class Route1(NamedTuple):
+    """Route 1's high-precision results at a point, for the float64 floor to reuse instead of recomputing."""
+    mp: object                # the MpOps whose context holds the numbers
+    jacobian: np.ndarray      # mpf
+    value: object             # f's value, mpf
+
+
 def reference(case, params, inputs, rng, dps: int = 50, route1: str = "auto") -> dict:
     """{'hi', 'lo'}: the route-1 Jacobian as a double-double; 'digits' of agreement; 'route2'; 'value';
     'route1' (arb | mpmath) and 'certified_digits' (arb; nan for mpmath, which certifies nothing)."""
+    return reference_with_route1(case, params, inputs, rng, dps, route1)[0]
+
+
+def reference_with_route1(case, params, inputs, rng, dps: int = 50, route1: str = "auto") -> tuple[dict, Route1]:
+    """reference(), and route 1's Jacobian and value in mpf numbers (what floor.point_floor needs)."""
     mp = MpOps(dps)
     xs, data = case.split(inputs)
     xs_mp = [mp.asarray(x) for x in xs]
@@ -152,8 +164,15 @@ def reference(case, params, inputs, rng, dps: int = 50, route1: str = "auto") ->
     line = (arb_line(case, params, data, x_flat, directions, xs_mp) if route1 == "arb"
             else mp_line(case, params, data, x_flat, directions, xs_mp, mp))
 
+    evaluated = {}   # NB: every output's difference quotient steps through the same t: f runs once per (j, t)
+
     def along(j, k):
-        return lambda t: line(mp, t, j)[k]
+        def at(t):
+            key = (j, mp.ctx.prec, getattr(t, "_mpf_", t))
+            if key not in evaluated:
+                evaluated[key] = line(mp, t, j)
+            return evaluated[key][k]
+        return at
 
     numeric = np.array([[mp.ctx.diff(along(j, k), 0) for j in range(directions.shape[1])] for k in range(m)],
                        dtype=object)
@@ -174,7 +193,7 @@ def reference(case, params, inputs, rng, dps: int = 50, route1: str = "auto") ->
     return {"hi": hi, "lo": lo, "digits": digits, "route2": route2, "route1": route1,
             "certified_digits": certified,
             "value": float(np.asarray(mp.to_float(value)).reshape(-1)[0]), "kink": kink is not None,
-            **(kink or {})}
+            **(kink or {})}, Route1(mp, jacobian, value)
 
 
 def find_kink(mp, bind_f, x_flat, like, directions, rule_based, tape) -> dict | None:

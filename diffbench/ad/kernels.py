@@ -5,6 +5,7 @@ the dual numbers take when the operands are plain float64 matrices. Its `forward
 what the derivative rules will reuse (here a Cholesky factor), or `saved=None` to fall back to the rule.
 NB: like JAX's custom_vjp residuals, the factor is computed once on the way forward and kept on the tape.
 """
+import operator
 from typing import Callable, NamedTuple
 
 import numpy as np
@@ -49,8 +50,42 @@ def _inv_forward(x):
     return (np.linalg.inv(x) if factor is None else _inverse_from_cholesky(factor)), None
 
 
+SCALARS = (float, np.float64, int)   # the number types of a scalar program (the logistic map, a neuron chain)
+
+
+def _on_scalars(operation):
+    """forward(a, b) of an arithmetic primitive: its value, and saved=True where both operands are scalars, whose
+    cotangents need no unbroadcasting (the rules' vjps on scalars, without their shape checks)."""
+    def forward(a, b):
+        return operation(a, b), (True if type(a) in SCALARS and type(b) in SCALARS else None)
+    return forward
+
+
+def _neg_forward(a):
+    return -a, (True if type(a) in SCALARS else None)
+
+
+# The same formulas as the rules' rows (rules.py) in the same order of operations, so the numbers are identical
+# (operator.mul(a, b) is a * b).
+SCALAR_KERNELS = {
+    "add": Kernel(_on_scalars(operator.add),
+                  (lambda t, out, s, a, b: t, lambda t, out, s, a, b: t),
+                  (lambda g, out, s, a, b: g, lambda g, out, s, a, b: g)),
+    "sub": Kernel(_on_scalars(operator.sub),
+                  (lambda t, out, s, a, b: t, lambda t, out, s, a, b: -t),
+                  (lambda g, out, s, a, b: g, lambda g, out, s, a, b: -g)),
+    "mul": Kernel(_on_scalars(operator.mul),
+                  (lambda t, out, s, a, b: t * b, lambda t, out, s, a, b: a * t),
+                  (lambda g, out, s, a, b: g * b, lambda g, out, s, a, b: g * a)),
+    "div": Kernel(_on_scalars(operator.truediv),
+                  (lambda t, out, s, a, b: t / b, lambda t, out, s, a, b: -t * out / b),
+                  (lambda g, out, s, a, b: g / b, lambda g, out, s, a, b: -g * out / b)),
+    "neg": Kernel(_neg_forward, (lambda t, out, s, a: -t,), (lambda g, out, s, a: -g,)),
+}
+
 # X is symmetric whenever a factor was saved, so X^-T = X^-1.
 FLOAT_KERNELS = {
+    **SCALAR_KERNELS,
     "logdet": Kernel(_logdet_forward,
                      (lambda t, out, factor, x: np.sum(_inverse_from_cholesky(factor) * t),),   # tr(X^-1 dX)
                      (lambda g, out, factor, x: g * _inverse_from_cholesky(factor),)),         # g X^-T

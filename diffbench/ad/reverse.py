@@ -14,6 +14,17 @@ class Var(Traced):
     def _apply(self, name, *args, **params):
         return self.tape.apply(name, *args, **params)
 
+    # NB: the arithmetic operators straight to the tape, one call fewer than Traced's (a scalar program's cost)
+    def __add__(self, other): return self.tape.apply("add", self, other)
+    def __radd__(self, other): return self.tape.apply("add", other, self)
+    def __sub__(self, other): return self.tape.apply("sub", self, other)
+    def __rsub__(self, other): return self.tape.apply("sub", other, self)
+    def __mul__(self, other): return self.tape.apply("mul", self, other)
+    def __rmul__(self, other): return self.tape.apply("mul", other, self)
+    def __truediv__(self, other): return self.tape.apply("div", self, other)
+    def __rtruediv__(self, other): return self.tape.apply("div", other, self)
+    def __neg__(self): return self.tape.apply("neg", self)
+
     def __repr__(self):
         return f"Var(v{self.index}={self.primal!r})"
 
@@ -41,11 +52,20 @@ class Tape(TracingOps):
         return Var(value, self, len(self.nodes) - 1)
 
     def apply(self, name, *args, **params):
-        values, parents = list(args), []
-        for i, a in enumerate(args):
+        if len(args) == 2:   # NB: the binary operators, most of a scalar program's operations, unrolled
+            a, b = args
             if type(a) is Var and a.tape is self:
-                values[i] = a.primal
-                parents.append((i, a.index))
+                if type(b) is Var and b.tape is self:
+                    parents, values = [(0, a.index), (1, b.index)], (a.primal, b.primal)
+                else:
+                    parents, values = [(0, a.index)], (a.primal, b)
+            elif type(b) is Var and b.tape is self:
+                parents, values = [(1, b.index)], (a, b.primal)
+            else:
+                parents, values = None, args
+        else:
+            parents = [(i, a.index) for i, a in enumerate(args) if type(a) is Var and a.tape is self]
+            values = tuple(a.primal if type(a) is Var and a.tape is self else a for a in args) if parents else args
         kernel = self.kernels.get(name)
         if kernel is not None:
             out, saved = kernel.forward(*values)
@@ -67,7 +87,7 @@ class Tape(TracingOps):
         if self.released:
             raise RuntimeError("this tape's stored values were released by an earlier one-shot sweep")
         o = self.base
-        nodes = self.nodes
+        nodes, kernels = self.nodes, self.kernels
         adjoints = [None] * len(nodes)
         adjoints[out.index] = seed
         for k in range(out.index, -1, -1):
@@ -81,10 +101,14 @@ class Tape(TracingOps):
             if keep is not None and k not in keep:
                 adjoints[k] = None
             parents = node.parents
-            if node.saved is not None:
-                vjps = self.kernels[node.name].vjps
-                cotangents = [(parent, vjps[position](g, node.out, node.saved, *node.args))
-                              for position, parent in parents]
+            saved = node.saved
+            if saved is not None:
+                vjps, value, args = kernels[node.name].vjps, node.out, node.args
+                if rule.symmetric and len(parents) == 2 and parents[0][1] == parents[1][1]:
+                    c = vjps[0](g, value, saved, *args)   # as the rule's f(x, x) below
+                    cotangents = ((parents[0][1], c + c),)
+                else:
+                    cotangents = [(parent, vjps[position](g, value, saved, *args)) for position, parent in parents]
             elif rule.symmetric and len(parents) == 2 and parents[0][1] == parents[1][1]:
                 c = rule.vjps[0](o, g, node.out, *node.args, **node.params)   # f(x, x): both terms are equal
                 cotangents = [(parents[0][1], c + c)]

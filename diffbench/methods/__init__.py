@@ -11,11 +11,12 @@ class Entry(NamedTuple):
     attribute: str       # the Method object in that module
     kind: str            # what `diffbench list` shows without importing the module;
     description: str     # tests/test_imports.py holds both equal to the Method's own
+    expected_timeout: bool = False   # as the Method's own (tests/test_run_parent.py): the run's parent plans by it
     derivative: str = "gradient"   # gradient | hessian | hvp (second-order methods run with `run --order 2`)
 
 
 REGISTRY: dict[str, Entry] = {
-    "sympy": Entry("symbolic", "SYMPY", "symbolic", "sympy.diff of the case's expression, lambdified with cse"),
+    "sympy": Entry("symbolic", "SYMPY", "symbolic", "sympy.diff of the case's expression, lambdified with cse", True),
     "fd_forward": Entry("finite_diff", "FORWARD", "numeric", "forward difference, h = sqrt(eps) max(1, |x|)"),
     "fd_central": Entry("finite_diff", "CENTRAL", "numeric", "central difference, h = eps^(1/3) max(1, |x|)"),
     "fd_backward": Entry("finite_diff", "BACKWARD", "numeric", "backward difference, h = sqrt(eps) max(1, |x|)"),
@@ -30,9 +31,10 @@ REGISTRY: dict[str, Entry] = {
                         "Richardson extrapolation of central differences, h = 2^-4 max(1, |x|) halved until the "
                         "error estimate stops improving"),
     "numdifftools": Entry("peers", "NUMDIFFTOOLS", "numeric",
-                          "numdifftools.Gradient (Jacobian for vector outputs), default adaptive Richardson settings"),
+                          "numdifftools.Gradient (Jacobian for vector outputs), default adaptive Richardson settings",
+                          True),
     "scipy_differentiate": Entry("peers", "SCIPY", "numeric", "scipy.differentiate.jacobian, default settings "
-                                 "(order 8, step halving, up to 10 iterations)"),
+                                 "(order 8, step halving, up to 10 iterations)", True),
     "tape_reverse": Entry("tape", "REVERSE", "ad", "in-house tape, reverse mode: one vjp per output"),
     "tape_forward": Entry("tape", "FORWARD", "ad", "in-house dual numbers, forward mode: one jvp per input"),
     "torch": Entry("torch_autograd", "TORCH64", "framework", "torch.autograd, float64"),
@@ -43,23 +45,24 @@ REGISTRY: dict[str, Entry] = {
     "jax_jacfwd": Entry("jax_peer", "JAX_FORWARD", "framework", "JAX forward mode (jax.jacfwd, jit), float64"),
     "analytic": Entry("analytic", "ANALYTIC", "analytic", "the case's hand-derived formula, written in plain numpy"),
     "sympy_hessian": Entry("hessian_methods", "SYMPY_HESSIAN", "symbolic",
-                           "sympy.hessian of the case's expression, lambdified with cse", "hessian"),
+                           "sympy.hessian of the case's expression, lambdified with cse", True,
+                           derivative="hessian"),
     "fd_hessian": Entry("hessian_methods", "FD_HESSIAN", "numeric", "central differences of the tape's exact "
-                        "gradient, h = eps^(1/3) max(1, |x|), with the step sweep", "hessian"),
+                        "gradient, h = eps^(1/3) max(1, |x|), with the step sweep", derivative="hessian"),
     "complex_step_hessian": Entry("hessian_methods", "COMPLEX_STEP_HESSIAN", "numeric", "complex step of the "
-                                  "tape's exact gradient, Im ∇f(x + ih)/h, h = 1e-20 max(1, |x|)", "hessian"),
+                                  "tape's exact gradient, Im ∇f(x + ih)/h, h = 1e-20 max(1, |x|)", derivative="hessian"),
     "tape_hessian": Entry("hessian_methods", "TAPE_HESSIAN", "ad", "in-house tape, forward-over-reverse: n HVPs",
                           "hessian"),
     "tape_hessian_rr": Entry("hessian_methods", "TAPE_HESSIAN_RR", "ad",
-                             "in-house tape, reverse-over-reverse (nested tapes): n HVPs", "hessian"),
+                             "in-house tape, reverse-over-reverse (nested tapes): n HVPs", derivative="hessian"),
     "torch_hessian": Entry("torch_second_order", "TORCH_HESSIAN", "framework",
-                           "torch.func.hessian (forward-over-reverse), float64", "hessian"),
-    "tape_hvp": Entry("hessian_methods", "TAPE_HVP", "ad", "in-house tape, forward-over-reverse HVP ∇⟨∇f, v⟩", "hvp"),
+                           "torch.func.hessian (forward-over-reverse), float64", derivative="hessian"),
+    "tape_hvp": Entry("hessian_methods", "TAPE_HVP", "ad", "in-house tape, forward-over-reverse HVP ∇⟨∇f, v⟩", derivative="hvp"),
     "tape_hvp_rr": Entry("hessian_methods", "TAPE_HVP_RR", "ad",
-                         "in-house tape, reverse-over-reverse HVP ∇(∇fᵀv) (lecture 001)", "hvp"),
+                         "in-house tape, reverse-over-reverse HVP ∇(∇fᵀv) (lecture 001)", derivative="hvp"),
     "torch_hvp": Entry("torch_second_order", "TORCH_HVP", "framework",
-                       "torch.func HVP: jvp of grad (forward-over-reverse), float64", "hvp"),
-    "jax_hvp": Entry("jax_peer", "JAX_HVP", "framework", "JAX HVP: jax.jvp of jax.grad (jit), float64", "hvp"),
+                       "torch.func HVP: jvp of grad (forward-over-reverse), float64", derivative="hvp"),
+    "jax_hvp": Entry("jax_peer", "JAX_HVP", "framework", "JAX HVP: jax.jvp of jax.grad (jit), float64", derivative="hvp"),
 }
 
 
@@ -85,6 +88,18 @@ class Methods(Mapping):
 
 
 METHODS = Methods(REGISTRY)
+
+
+def expects_timeout(name: str) -> bool:
+    """Whether the method's timeout is its measured outcome (Method.expected_timeout), without importing it."""
+    return REGISTRY[name].expected_timeout
+
+
+def described(name: str) -> Method:
+    """The method as the registry describes it (name, kind, expected_timeout; run=None), for code that records
+    results without running the method, so the run's parent never imports torch or sympy."""
+    entry = REGISTRY[name]
+    return Method(name, entry.kind, entry.description, None, entry.expected_timeout)
 
 
 def method_modules(names=None) -> list[str]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from diffbench.case import describe
-from diffbench.methods import METHODS, is_second_order
+from diffbench.methods import expects_timeout, is_second_order
 from diffbench.options import available_memory_gib
 from diffbench.precision import DEFAULT, rounded_inputs
 from diffbench.runner.second_order_jobs import run_methods, second_order_jobs
@@ -41,6 +41,7 @@ class RunConfig:
     load_failures: list = field(default_factory=list)   # case files that could not be loaded
     order: int = 1                   # 2: also second derivatives (Hessians, HVPs) of the cases that opt in
     precisions: tuple = (DEFAULT,)   # each method is scored in each (diffbench.precision names)
+    command_started: float | None = None   # epoch seconds when the command began (before surveying the cases)
 
     def __post_init__(self):
         if self.memory_mb is None:
@@ -98,7 +99,7 @@ def plan(config: RunConfig, plans: dict) -> Plan:
     sizes = {id(job): _size(plans[job.case], job.params) for job in jobs}
 
     def order(job):   # references first, then symbolic lanes by increasing size, then big first
-        lane = job.kind == "method" and METHODS[job.method].expected_timeout
+        lane = job.kind == "method" and expects_timeout(job.method)
         return (job.kind != "reference", not lane, sizes[id(job)] if lane else -sizes[id(job)])
     return Plan(sorted(jobs, key=order), rejected, {name: plans[name] for name in config.cases})
 

@@ -133,15 +133,21 @@ class _Running:
 class LocalExecutor:
     """Up to `workers` tasks at a time, each in a fresh process forked from one fork server."""
 
-    def __init__(self, workers: int, preload=()):
+    def __init__(self, workers: int, preload=(), start_method: str = "forkserver"):
         """preload: more modules for the fork server to import once (the methods a run uses), so that no
-        job's time budget pays for importing torch, sympy or jax."""
+        job's time budget pays for importing torch, sympy or jax.
+        start_method "fork": each worker forks this process instead, for light tasks (loading case files) that
+        need none of the fork server's modules and need not wait while it imports them (Linux only)."""
         single_thread_environment()
         self.workers = workers
-        self.context = multiprocessing.get_context("forkserver")
-        self.context.set_forkserver_preload(preload_modules(preload))
+        if start_method == "fork" and sys.platform != "linux":
+            start_method = "forkserver"   # NB: forking a process that may hold system frameworks is unsafe there
+        self.context = multiprocessing.get_context(start_method)
+        if start_method == "forkserver":
+            self.context.set_forkserver_preload(preload_modules(preload))
         self.running: list[_Running] = []
         self._unstarted: list[tuple] = []     # (tag, Failure, 0.0) of tasks whose worker could not start
+        self._exiting: list = []              # killed workers not yet reaped (their exit takes the kernel a while)
 
     def free(self) -> int:
         return self.workers - len(self.running)
@@ -194,16 +200,26 @@ class LocalExecutor:
         return finished
 
     def _end(self, task: _Running) -> None:
+        """Kill the task's process group; reap the worker later, so the next task need not wait for its exit."""
         self.running.remove(task)
         _kill_group(task.process)
-        task.process.join(5)
         task.connection.close()
+        self._exiting.append(task.process)
+        self._exiting = [process for process in self._exiting if not _reaped(process)]
 
     def stop(self) -> None:
-        """Kill every running task's process group (the task's own children included)."""
+        """Kill every running task's process group (the task's own children included) and reap every worker."""
         for task in list(self.running):
             self._end(task)
+        for process in self._exiting:
+            process.join(5)
+        self._exiting.clear()
         self._unstarted.clear()
+
+
+def _reaped(process) -> bool:
+    process.join(0)
+    return process.exitcode is not None
 
 
 def _kill_group(process) -> None:

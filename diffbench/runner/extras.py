@@ -5,7 +5,6 @@ import json
 import shutil
 from pathlib import Path
 
-from diffbench.experiments.registry import EXPERIMENT_BUDGET_S, run_experiment
 from diffbench.runner.config import RunConfig
 from diffbench.runner.executor import Failure, Limits
 from diffbench.runner.scheduler import Task
@@ -21,6 +20,10 @@ def trace_tasks(run_dir: Path, config: RunConfig, case_names) -> list[Task]:
 
 
 def experiment_tasks(run_dir: Path, config: RunConfig) -> list[Task]:
+    if not config.experiments:
+        return []
+    # NB: imported here: the experiments' modules import torch, which a run's parent otherwise never needs
+    from diffbench.experiments.registry import EXPERIMENT_BUDGET_S, run_experiment
     limits = Limits(EXPERIMENT_BUDGET_S, config.memory_mb)
     dirs = tuple(str(Path(d).resolve()) for d in config.case_dirs)
     return [Task(f"experiment|{name}", run_experiment,

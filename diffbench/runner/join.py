@@ -6,7 +6,7 @@ from diffbench import records
 from diffbench.assemble import method_rows, status_rows
 from diffbench.case import describe
 from diffbench.thresholds import REFERENCE_AGREEMENT_DIGITS
-from diffbench.methods import METHODS
+from diffbench.methods import described, expects_timeout
 from diffbench.precision import DEFAULT
 from diffbench.runner.config import Plan, RunConfig
 from diffbench.runner.executor import Failure
@@ -47,7 +47,7 @@ def assemble(plan_: Plan, results: list, config: RunConfig) -> tuple[dict, list]
     for job, result in results:
         if job.kind != "method":
             continue
-        case, method = plan_.cases[job.case], METHODS[job.method]
+        case, method = plan_.cases[job.case], described(job.method)
         refs = method_references(references.get(reference_key(job)), job.derivative)
         rows = {name: [] for name in tables}
         if isinstance(result, Failure):
@@ -88,7 +88,7 @@ def is_failure(row: dict) -> bool:
     """Unexpected outcomes: errors, bad domains, and timeouts of methods that should not time out."""
     if row["status"] in ("failed", "domain_error"):
         return True
-    return row["status"] == "timeout" and not METHODS[row["method"]].expected_timeout
+    return row["status"] == "timeout" and not expects_timeout(row["method"])
 
 
 # The methods whose jobs write a table's rows besides results and timing (see diffbench/assemble.py).

@@ -7,6 +7,7 @@ import os
 import platform
 import socket
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 from diffbench.runner.config import RunConfig
@@ -33,14 +34,13 @@ def new_run_dir(out_dir: Path) -> Path:
 
 @functools.lru_cache(maxsize=1)   # NB: constant for the process; meta.json is rewritten while a run goes
 def versions() -> dict:
-    import mpmath
+    """The packages' versions as installed. NB: read from their metadata, not by importing them: importing
+    torch and sympy here cost the run's parent seconds (the workers import them, in the fork server)."""
     import numpy
-    import sympy
-    import torch
 
     import diffbench
-    return {"python": platform.python_version(), "numpy": numpy.__version__, "sympy": sympy.__version__,
-            "mpmath": mpmath.__version__, "torch": torch.__version__, "diffbench": diffbench.__version__}
+    return {"python": platform.python_version(), "numpy": numpy.__version__, "sympy": version("sympy"),
+            "mpmath": version("mpmath"), "torch": version("torch"), "diffbench": diffbench.__version__}
 
 
 @functools.lru_cache(maxsize=1)

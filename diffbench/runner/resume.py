@@ -15,7 +15,8 @@ from diffbench.runner.interrupts import Interrupted, StopRequest
 
 def survey_cases(case_dirs, mode: str, seed: int, workers: int, memory_mb: int) -> tuple[dict, list]:
     """(name -> CasePlan, load failure records) of the case folders (default: the built-in library)."""
-    executor = LocalExecutor(workers)
+    # NB: forked from this process, so the case files load while the fork server still imports torch and sympy
+    executor = LocalExecutor(workers, start_method="fork")
     try:
         with StopRequest() as stop:
             return survey(case_files(case_dirs), mode, seed, executor, memory_mb, stop)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from diffbench import records
 from diffbench.conclude import conclude
-from diffbench.methods import METHODS, method_modules
+from diffbench.methods import expects_timeout, method_modules
 from diffbench.runner.catalog import survey
 from diffbench.runner.config import Plan, RunConfig, job_key, plan
 from diffbench.runner.dask_executor import DaskExecutor
@@ -29,7 +29,7 @@ def job_tasks(plan_: Plan, config: RunConfig) -> list[Task]:
     for job in plan_.jobs:
         budget = config.reference_budget_s if job.kind == "reference" else config.time_budget_s
         # NB: one lane per precision, so a float32 timeout does not skip float64's job (and the reverse)
-        symbolic = job.kind == "method" and METHODS[job.method].expected_timeout
+        symbolic = job.kind == "method" and expects_timeout(job.method)
         lane = (job.case, job.method, job.precision) if symbolic else None
         tasks.append(Task(job_key(job), execute, (job,), Limits(budget, config.memory_mb), job.label, lane))
     return tasks
@@ -42,6 +42,7 @@ def execute_run(config: RunConfig, progress=None, resume_dir: Path | None = None
     cluster: run the jobs on this dask cluster instead of local processes (the caller closes it); the traces,
     which write into the run folder, and the experiments, which time things, still run here."""
     clock = time.perf_counter()
+    stamps = {"command_start": config.command_started, "run_start": time.time()}   # the timeline (epoch seconds)
     run_dir = Path(resume_dir) if resume_dir else new_run_dir(Path(config.out_dir))
     previous = records.read_meta(run_dir) if resume_dir else {}
     started = previous.get("started") or dt.datetime.now().isoformat(timespec="seconds")
@@ -71,6 +72,7 @@ def execute_run(config: RunConfig, progress=None, resume_dir: Path | None = None
                     if task.key in entries:
                         progress.advance(task)
             with Journal(run_dir) as journal:
+                stamps["jobs_start"] = time.time()
                 last_meta = [time.monotonic()]
 
                 def on_done(task, outcome, seconds):
@@ -88,9 +90,11 @@ def execute_run(config: RunConfig, progress=None, resume_dir: Path | None = None
                 else:
                     run_tasks(jobs, cluster, on_done, stop, known)
                     run_tasks(traces, local, on_done, stop, known)
+                stamps["experiments_start"] = time.time()
                 # NB: experiments time things, so they run alone, after the jobs
                 run_tasks(extras, LocalExecutor(1), on_done, stop, known)
                 tasks += extras
+                stamps["jobs_end"] = time.time()
             status = "complete"
         except Interrupted as signal_received:
             status, interrupted = "interrupted", signal_received
@@ -100,7 +104,7 @@ def execute_run(config: RunConfig, progress=None, resume_dir: Path | None = None
             raise
         finally:
             _stop(local, cluster)
-    meta = _finish(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status, where)
+    meta = _finish(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status, where, stamps)
     if interrupted:
         meta["exit_code"] = interrupted.exit_code
         meta["interrupted_by"] = str(interrupted)    # a signal's name, or why the cluster was lost
@@ -114,18 +118,20 @@ def _stop(local: LocalExecutor, cluster: DaskExecutor | None) -> None:
         cluster.stop()
 
 
-def _finish(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status, where) -> dict:
+def _finish(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status, where,
+            stamps) -> dict:
     results = [(job, entries[job_key(job)][0]) for job in plan_.jobs if job_key(job) in entries]
     tables, job_failures = assemble(plan_, results, config)
     conclude(run_dir, tables, results)
     not_written = records.write_tables(run_dir, tables, empty_table_reasons(tables, config))
     write_trace_index(run_dir, entries, plan_.cases)
+    stamps["tables_end"] = time.time()
     return _write_meta(run_dir, config, plan_, tasks, entries, failures + job_failures + extra_failures(entries),
-                       started, previous, clock, status, where, not_written)
+                       started, previous, clock, status, where, not_written, stamps)
 
 
 def _write_meta(run_dir, config, plan_, tasks, entries, failures, started, previous, clock, status, where,
-                not_written=None) -> dict:
+                not_written=None, stamps=None) -> dict:
     finished = [(task, *entries[task.key]) for task in tasks if task.key in entries]
     failed = sum(isinstance(outcome, Failure) and outcome.status != "skipped"
                  and not (outcome.status == "timeout" and task.lane is not None)   # NB: a symbolic timeout is measured
@@ -137,6 +143,8 @@ def _write_meta(run_dir, config, plan_, tasks, entries, failures, started, previ
     meta["slowest_jobs"] = slowest(finished)
     meta["warnings"] = [f"{task.label}: {w}" for task, outcome, _ in finished for w in getattr(outcome, "warnings", [])]
     meta["worker_seconds_by_method"] = time_by_method(finished)
+    # NB: wall-clock marks of this (last) session of the run, for `diffbench bench`'s breakdown
+    meta["timeline"] = {name: round(t, 3) for name, t in (stamps or {}).items() if t is not None}
     meta["resumed"] = previous.get("resumed", []) + ([dt.datetime.now().isoformat(timespec="seconds")]
                                                      if previous else [])
     meta["experiments_used"] = {key.split("|", 1)[1]: outcome for key, (outcome, _) in entries.items()

@@ -18,7 +18,7 @@ from diffbench.methods import METHODS
 from diffbench.methods.base import PointResult
 from diffbench.floor import point_floor
 from diffbench.precision import DEFAULT
-from diffbench.reference import reference
+from diffbench.reference import reference_with_route1
 from diffbench.runner.second_order_worker import run_second_order
 from diffbench.timing import measure
 from diffbench.trace import write_traces
@@ -99,8 +99,9 @@ def _execute(job: Job, case=None) -> JobOutput:
         for index, inputs in enumerate(job.points, start=job.first_point):
             rng = point_rng(job.seed, case.name + "|reference", job.params, index)
             try:
-                output.points.append({**reference(case, job.params, inputs, rng, job.dps),
-                                      **point_floor(case, job.params, inputs, job.seed, index, job.dps)})
+                found, route1 = reference_with_route1(case, job.params, inputs, rng, job.dps)
+                output.points.append({**found, **point_floor(case, job.params, inputs, job.seed, index, job.dps,
+                                                             route1)})
             except Exception as error:  # noqa: BLE001 - recorded, the run goes on
                 output.points.append({"error": _describe(error)})
         return output
