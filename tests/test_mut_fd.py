@@ -363,3 +363,22 @@ def test_fd_method_on_many_inputs_sweeps_and_models_along_seeded_directions():
     truncation, rounding = np.linalg.norm(third) / 6, EPS * np.sqrt(3) * np.sum(x ** 3)
     assert result.extra["theory_h"] == pytest.approx((rounding / (2 * truncation)) ** (1 / 3), rel=5e-3, abs=0)
     assert np.allclose(result.jacobian[0], 3 * x ** 2, rtol=1e-9)
+
+
+def test_higher_derivative_noise_reads_g_at_exactly_its_stencil_points():
+    """x^3 at -1.5: the largest |g| of the 4-point stencil is at x - 1.5 h, where h = eps^(1/5) max(1, 1.5)."""
+    x = np.array([-1.5])
+    magnitude, noise = fd.higher_derivative(Spy(lambda v: v ** 3), x, np.eye(1), 3)
+    h = EPS ** (1 / 5) * 1.5
+    assert magnitude[0, 0] == pytest.approx(6.0, rel=1e-4, abs=0)
+    assert noise == pytest.approx(8 * EPS * (1.5 + 1.5 * h) ** 3 / h ** 3, rel=1e-12, abs=0)
+
+
+def test_fd_of_a_case_with_a_scalar_constant():
+    """o.const(2.5) needs the ops' float64 dtype: f = 2.5 sum(x^2), gradient 5 x."""
+    def f(o, x):
+        return o.sum(o.const(2.5) * x * x)
+    x = np.array([1.0, -3.0])
+    case = Case("mut_const", f, lambda rng: {"x": x}, ("x",))
+    [result] = fd.CENTRAL.run(case, {}, [{"x": x}], np.random.default_rng(0))
+    assert np.allclose(result.jacobian, [[5.0, -15.0]], rtol=1e-9, atol=0)
