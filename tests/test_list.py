@@ -9,7 +9,7 @@ import pytest
 from rich.cells import cell_len
 
 from diffbench.case import load_case_file
-from diffbench.cli import input_shapes
+from diffbench.list_cli import input_shapes
 from diffbench.latex_text import latex_to_text
 from diffbench.methods import REGISTRY
 from diffbench.runner.catalog import case_files

@@ -29,8 +29,8 @@ def growth(run: Run) -> list[dict]:
     fits = run.tables.get("swell_fits")
     if swell.empty:
         return []
-    if not (run.path / "swell_fits.csv").exists():
-        from diffbench.swell import fit_rows   # NB: lazy, keeps start-up fast: only older runs lack swell_fits
+    if not (run.path / "swell_fits.csv").exists() and "swell_fits" not in run.meta.get("tables_not_written", {}):
+        from diffbench.swell_fits import fit_rows   # NB: lazy: only older runs lack swell_fits
         fits = pd.DataFrame(fit_rows(swell))
     rows = []
     # NB: plain dicts, not a frame per lane: a default run has some 250 lanes
