@@ -14,6 +14,7 @@ UNREACHABLE_S = 15.0           # the scheduler out of reach this long: the run s
 NO_WORKERS_S = 60.0            # the scheduler without a worker this long, after it had some: the run stops
 WATCH_EVERY_S = 1.0            # how often the client asks the scheduler for its workers
 WORKER_POLL_S = 0.5            # how often the task on a worker looks at its forked child
+IN_FLIGHT_PER_THREAD = 2       # tasks handed to the scheduler per worker thread: the next waits there, not here
 INSTALL_HINT = "pip install 'diffbench[cluster]'"
 CLUSTER_LOST_EXIT_CODE = 3
 
@@ -105,8 +106,9 @@ class DaskExecutor:
     """The executor interface of LocalExecutor (submit, collect, free, busy, stop) over a dask cluster.
 
     address: tcp://host:port of a running scheduler, or "local" for a LocalCluster of `workers` processes here.
-    At most as many tasks are in flight as the cluster has worker threads, so lanes and ordering behave as locally;
-    a task on a worker that dies is rescheduled by the scheduler on another worker."""
+    At most IN_FLIGHT_PER_THREAD tasks per worker thread are in flight (dask runs them in the order given; a
+    lane's next task is only submitted when its last one ended, as locally); a task on a worker that dies is
+    rescheduled by the scheduler on another worker."""
 
     def __init__(self, address: str, workers: int, preload=()):
         self.preload = tuple(preload)
@@ -139,7 +141,7 @@ class DaskExecutor:
             return {}
 
     def free(self) -> int:
-        return max(1, sum(self._threads.values())) - len(self.running)
+        return IN_FLIGHT_PER_THREAD * max(1, sum(self._threads.values())) - len(self.running)
 
     def busy(self) -> bool:
         return bool(self.running)
