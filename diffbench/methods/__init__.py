@@ -52,7 +52,7 @@ REGISTRY: dict[str, Entry] = {
     "complex_step_hessian": Entry("hessian_methods", "COMPLEX_STEP_HESSIAN", "numeric", "complex step of the "
                                   "tape's exact gradient, Im ∇f(x + ih)/h, h = 1e-20 max(1, |x|)", derivative="hessian"),
     "tape_hessian": Entry("hessian_methods", "TAPE_HESSIAN", "ad", "in-house tape, forward-over-reverse: n HVPs",
-                          "hessian"),
+                          derivative="hessian"),
     "tape_hessian_rr": Entry("hessian_methods", "TAPE_HESSIAN_RR", "ad",
                              "in-house tape, reverse-over-reverse (nested tapes): n HVPs", derivative="hessian"),
     "torch_hessian": Entry("torch_second_order", "TORCH_HESSIAN", "framework",

@@ -64,10 +64,8 @@ def assemble(plan_: Plan, results: list, config: RunConfig) -> tuple[dict, list]
             add_precision_rows(tables, rows, precision)
     tag_derivative(tables, {name: 0 for name in tables}, "gradient")
     tables["swell_fits"] = fit_rows(tables["swell"])
-    if len(set(config.precisions)) > 1:
-        tables["precision_ladder"] = ladder_rows(tables["results"])
-    else:
-        del tables["precision_ladder"]     # NB: written only by a run with more than one precision
+    # NB: written only by a run with more than one precision; otherwise empty_table_reasons says so
+    tables["precision_ladder"] = ladder_rows(tables["results"]) if len(set(config.precisions)) > 1 else []
     for row in tables["results"]:
         if is_failure(row):
             failures.append({k: row.get(k) for k in ("case", "param", "method", "point", "status", "message")})
@@ -104,6 +102,10 @@ def empty_table_reasons(tables: dict, config: RunConfig) -> dict:
     reasons = {}
     for name in records.TABLES:
         if tables.get(name):
+            continue
+        if name == "precision_ladder" and len(set(config.precisions)) < 2:
+            reasons[name] = "no precision_ladder rows: the run scored one precision (--precision float32,float64 " \
+                            "writes it)"
             continue
         if name == "swell_fits":
             reasons[name] = ("no swell_fits rows: no swell rows to fit" if not tables.get("swell") else
