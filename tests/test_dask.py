@@ -36,7 +36,9 @@ def is_timing(column: str) -> bool:
 
 def comparable(run_dir: Path, table: str, cases=None) -> pd.DataFrame:
     rows = records.read_table(run_dir, table)
-    rows = rows if cases is None else rows[rows["case"].isin(cases)]
+    if cases is not None:   # NB: those cases' rows, without the parameter columns only other cases have
+        rows = rows[rows["case"].isin(cases)]
+        rows = rows[[c for c in rows.columns if c in records.TABLES[table] or rows[c].notna().any()]]
     rows = rows[[c for c in rows.columns if not is_timing(c)]]
     return rows.sort_values(list(rows.columns)).reset_index(drop=True)
 
