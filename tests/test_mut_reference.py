@@ -223,3 +223,57 @@ def test_point_floor_of_a_small_case():
         float_error = abs(mpmath.mpf(1 / 3 + 0.25) - mpmath.mpf(7) / 12) / (mpmath.mpf(7) / 12)
     assert result["attainable_digits"] == pytest.approx(-math.log10(U))
     assert result["f_digits"] == pytest.approx(-math.log10(float(float_error)), rel=1e-12, abs=0)
+
+
+def test_attainable_digits_of_a_zero_jacobian_use_the_absolute_change():
+    def flat(o, x):
+        return o.sum(x * 0.0) + 1.0
+    mp = MpOps(30)
+    inputs = {"x": np.array([0.5, 2.0])}
+    jacobian = floor.exact_jacobian(case_of(flat), {}, {"x": mp.asarray(inputs["x"])}, mp)[0]
+    assert floor.attainable_digits(case_of(flat), {}, inputs, jacobian, mp, np.random.default_rng(0)) == \
+        pytest.approx(-math.log10(U), rel=1e-12, abs=0)
+
+
+def test_f_digits_of_a_vector_f_without_floating_point_warnings():
+    import warnings
+
+    def pair(o, x):
+        return o.exp(x)
+    mp = MpOps(30)
+    exact = [mp.ctx.exp(1000), mp.ctx.exp(mp.ctx.mpf(0.5))]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert floor.f_digits(case_of(pair), {}, {"x": np.array([1000.0, 0.5])}, exact, mp) == 0.0
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    # two finite outputs, the second off by 1e-12 relative: digits of the vector's 2-norm error
+    exact = [mp.ctx.exp(mp.ctx.mpf(0.25)), mp.ctx.exp(mp.ctx.mpf(0.5)) * (1 + mp.ctx.mpf("1e-12"))]
+    digits = floor.f_digits(case_of(pair), {}, {"x": np.array([0.25, 0.5])}, exact, mp)
+    expected = -math.log10(1e-12 * math.exp(0.5) / math.sqrt(math.exp(0.5) + math.exp(1.0)))
+    assert digits == pytest.approx(expected, rel=1e-3, abs=0)
+
+
+def gap(o, x):
+    return (x[0] - x[1]) ** 2 / 2        # J = (d, -d), d = x0 - x1: relative change u (x0 + x1) / d unless signs agree
+
+
+def test_point_floor_draws_its_signs_from_the_case_floor_stream():
+    """Seed 10 of "mut_gap|floor" gives three sign vectors with equal signs, so d moves by u d only."""
+    case = Case("mut_gap", gap, lambda rng: {}, ("x",))
+    x = np.array([1.0, 1.0 - 2.0 ** -20])
+    assert floor.point_floor(case, {}, {"x": x}, seed=10, point=0)["attainable_digits"] == pytest.approx(
+        -math.log10(U), rel=1e-9, abs=0)
+    # a stream with unequal signs: d moves by u (x0 + x1), about 2^21 u relative
+    unequal = floor.attainable_digits(case, {}, {"x": x}, floor.exact_jacobian(
+        case, {}, {"x": MpOps(50).asarray(x)}, MpOps(50))[0], MpOps(50), np.random.default_rng(1))
+    assert unequal == pytest.approx(-math.log10(U * (2 - 2.0 ** -20) / 2.0 ** -20), rel=1e-6, abs=0)
+
+
+def edge(o, x):
+    return o.log((x - 1) * 2.0 ** 53 - 1)     # at x = 1 + 2^-52 the argument is 1; at x (1 - u) it is negative
+
+
+def test_point_floor_where_a_perturbed_point_leaves_the_domain_has_no_attainable_digits():
+    case = Case("mut_edge", edge, lambda rng: {}, ("x",))
+    result = floor.point_floor(case, {}, {"x": np.array(1.0 + 2.0 ** -52)}, seed=10, point=0)
+    assert math.isnan(result["attainable_digits"]) and result["jacobian_ref"][0].startswith("9007199254740992")
