@@ -277,3 +277,31 @@ def test_point_floor_where_a_perturbed_point_leaves_the_domain_has_no_attainable
     case = Case("mut_edge", edge, lambda rng: {}, ("x",))
     result = floor.point_floor(case, {}, {"x": np.array(1.0 + 2.0 ** -52)}, seed=10, point=0)
     assert math.isnan(result["attainable_digits"]) and result["jacobian_ref"][0].startswith("9007199254740992")
+
+
+def test_reference_of_a_vector_f_agrees_to_every_digit():
+    def cube(o, x):
+        return x * x * x
+    x = np.array([1.0, 0.5, -2.0])
+    ref = reference.reference(case_of(cube), {}, {"x": x}, np.random.default_rng(0))
+    assert ref["route1"] == "arb" and ref["route2"] == "componentwise" and ref["digits"] == 50.0
+    assert np.array_equal(ref["hi"], np.diag(3 * x * x)) and ref["value"] == 1.0
+
+
+def test_reference_on_the_mpmath_route_when_asked_and_with_data():
+    def scaled_top(o, x, c):
+        return o.amax(c * x)
+    case = Case("mut_top", scaled_top, lambda rng: {}, ("x",))
+    ref = reference.reference(case, {}, {"x": np.array([0.5, 2.0]), "c": np.array(3.0)}, np.random.default_rng(0))
+    assert ref["route1"] == "mpmath" and np.array_equal(ref["hi"][0], [0.0, 3.0]) and ref["digits"] > 40
+    asked = reference.reference(case_of(third), {}, {"x": np.array([1.0, 0.5])}, np.random.default_rng(0),
+                                route1="mpmath")
+    assert asked["route1"] == "mpmath" and math.isnan(asked["certified_digits"]) and asked["digits"] > 40
+
+
+@pytest.mark.parametrize("n, route2", [(64, "componentwise"), (65, "directional k=3")])
+def test_route_two_is_componentwise_up_to_64_entries(n, route2):
+    def squares(o, x):
+        return o.sum(x * x)
+    ref = reference.reference(case_of(squares), {}, {"x": np.linspace(0.5, 1.5, n)}, np.random.default_rng(0))
+    assert ref["route2"] == route2
