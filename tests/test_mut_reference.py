@@ -305,3 +305,59 @@ def test_route_two_is_componentwise_up_to_64_entries(n, route2):
         return o.sum(x * x)
     ref = reference.reference(case_of(squares), {}, {"x": np.linspace(0.5, 1.5, n)}, np.random.default_rng(0))
     assert ref["route2"] == route2
+
+
+@pytest.mark.parametrize("route1, message", [
+    ("auto", "f or its derivative is not finite in ball arithmetic at this point "
+             "(is the point outside the function's domain?)"),
+    ("mpmath", "f or its derivative is not a finite real number at this point in high precision "
+               "(is the point outside the function's domain?)")])
+def test_exact_jacobian_outside_the_domain_message(route1, message):
+    with pytest.raises(ArithmeticError) as error:
+        reference.exact_jacobian(case_of(log_of), {}, {"x": np.array([-1.0])}, MpOps(30), route1=route1)
+    assert str(error.value) == message
+
+
+def test_exact_jacobian_certifies_the_contexts_digits():
+    assert reference.exact_jacobian(case_of(third), {}, {"x": np.array([1.0, 0.5])}, MpOps(30))[4] == 30.0
+
+
+def test_exact_jacobian_over_mpmath_takes_exact_balls_and_data():
+    from diffbench.backends.arb import perturbed_exactly
+
+    def scaled(o, x, c):
+        return o.sum(c * x * x)
+    case = Case("mut_scaled_sq", scaled, lambda rng: {}, ("x",))
+    mp = MpOps(40)
+    balls = perturbed_exactly(np.array([1.0, 2.0]), np.array([U, -U]))
+    jac, value, _, route, _ = reference.exact_jacobian(case, {}, {"x": balls, "c": np.array(3.0)}, mp,
+                                                       route1="mpmath")
+    one, u = mp.ctx.mpf(1), mp.ctx.mpf(2) ** -53
+    assert route == "mpmath"
+    assert jac[0, 0] == 6 * (1 + u) and jac[0, 1] == 12 * (1 - u)
+    assert np.asarray(value, dtype=object).reshape(-1)[0] == 3 * ((one + u) ** 2 + 4 * (1 - u) ** 2)
+
+
+def test_reference_value_over_mpmath_and_of_f_that_returns_its_input():
+    def top(o, x, c):
+        return o.amax(c * x)
+    case = Case("mut_top2", top, lambda rng: {}, ("x",))
+    ref = reference.reference(case, {}, {"x": np.array([0.5, 2.0]), "c": np.array(3.0)}, np.random.default_rng(0))
+    assert ref["value"] == 6.0
+
+    def same(o, x):
+        return x
+    ref = reference.reference(case_of(same), {}, {"x": np.array([0.25, 4.0])}, np.random.default_rng(0),
+                              route1="mpmath")
+    assert ref["value"] == 0.25 and np.array_equal(ref["hi"], np.eye(2))
+
+
+def test_reference_at_a_kink_where_route_two_sees_the_mean_of_the_sides():
+    """f = where(x0 > 0, 2 x0, x0) + c x1 at x0 = 0: sides 1 and 2, central differences 1.5; the smooth entry agrees."""
+    def bent(o, x, c):
+        return o.where(x[0] > 0, 2 * x[0], x[0]) + c * x[1]
+    case = Case("mut_bent", bent, lambda rng: {}, ("x",))
+    ref = reference.reference(case, {}, {"x": np.array([0.0, 2.0]), "c": np.array(3.0)}, np.random.default_rng(0))
+    assert ref["kink"] is True and ref["digits"] == 50.0
+    assert np.array_equal(ref["kink_mask"], [[True, False]]) and ref["hi"][0, 1] == 3.0
+    assert ref["kink_left"][0, 0] == 1.0 and ref["kink_right"][0, 0] == 2.0
