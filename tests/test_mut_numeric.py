@@ -259,3 +259,42 @@ def test_richardson_error_estimate_is_relative_to_the_jacobian_or_absolute_at_ze
     norm = np.linalg.norm(exact)
     expected = np.linalg.norm(error) / norm if norm > 0 else np.linalg.norm(error)
     assert result.extra["error_estimate"] == pytest.approx(expected, rel=1e-6, abs=0)
+
+
+def test_richardson_steps_and_noise_spacing_for_inputs_below_two():
+    g = Spy(lambda v: np.array([np.sin(v[0]) * v[1]]))
+    x = np.array([0.7, -1.5])
+    jac, _, steps, _ = rich.richardson_jacobian(g, x, np.random.default_rng(0))
+    assert np.allclose(jac, [[np.cos(0.7) * -1.5, np.sin(0.7)]], rtol=1e-12, atol=0)
+    assert np.linalg.norm(g.calls[1] - g.calls[0]) == pytest.approx(rich.NOISE_SPACING * 1.5, rel=1e-9, abs=0)
+    for step, scale in zip(steps, (1.0, 1.5)):
+        k = math.log2(rich.BASE_STEP * scale / step)
+        assert k == pytest.approx(round(k), abs=1e-12)
+
+
+def test_noise_level_of_a_cubic_trend_is_its_third_difference_level():
+    """c (i s)^3 with c s^3 = 1024: third differences 6144, higher ones 0, so the order-3 level wins."""
+    s = 2.0 ** -10
+    level = rich.noise_level(lambda v: np.array([2.0 ** 40 * v[0] ** 3]), np.array([0.0]), np.array([1.0]), s)
+    assert level[0] == pytest.approx(6144 * math.sqrt(math.factorial(3) ** 2 / math.factorial(6)), rel=1e-12, abs=0)
+
+
+def test_noise_level_is_per_output():
+    x, s = np.array([0.0]), 2.0 ** -10
+
+    def g(vector):
+        i = int(round(vector[0] / s))
+        return np.array([1.0 + 2.0 ** -30 * (-1) ** i, 1.0 + 2.0 ** -20 * (-1) ** i])
+    level = rich.noise_level(g, x, np.array([1.0]), s)
+    factor = math.sqrt(math.factorial(6) ** 2 / math.factorial(12) * 4 ** 6)
+    assert level == pytest.approx([2.0 ** -30 * factor, 2.0 ** -20 * factor], rel=1e-9, abs=0)
+
+
+def test_richardson_counts_the_inputs_left_out_of_the_domain_and_goes_on():
+    def f(o, x):
+        return o.sum(o.sqrt(x))
+    case = Case("mut_sqrt3", f, lambda rng: {}, ("x",))
+    points = [{"x": np.array([1e-12, 4.0, 1e-13])}, {"x": np.array([1.0, 4.0, 9.0])}]
+    first, second = rich.RICHARDSON.run(case, {}, points, np.random.default_rng(0))
+    assert first.message == "every central stencil of the halving sequence left the domain for 2 of 3 inputs"
+    assert second.status == "ok" and np.allclose(second.jacobian, [[0.5, 0.25, 1 / 6]], rtol=1e-12, atol=0)

@@ -223,3 +223,141 @@ def test_point_floor_of_a_small_case():
         float_error = abs(mpmath.mpf(1 / 3 + 0.25) - mpmath.mpf(7) / 12) / (mpmath.mpf(7) / 12)
     assert result["attainable_digits"] == pytest.approx(-math.log10(U))
     assert result["f_digits"] == pytest.approx(-math.log10(float(float_error)), rel=1e-12, abs=0)
+
+
+def test_attainable_digits_of_a_zero_jacobian_use_the_absolute_change():
+    def flat(o, x):
+        return o.sum(x * 0.0) + 1.0
+    mp = MpOps(30)
+    inputs = {"x": np.array([0.5, 2.0])}
+    jacobian = floor.exact_jacobian(case_of(flat), {}, {"x": mp.asarray(inputs["x"])}, mp)[0]
+    assert floor.attainable_digits(case_of(flat), {}, inputs, jacobian, mp, np.random.default_rng(0)) == \
+        pytest.approx(-math.log10(U), rel=1e-12, abs=0)
+
+
+def test_f_digits_of_a_vector_f_without_floating_point_warnings():
+    import warnings
+
+    def pair(o, x):
+        return o.exp(x)
+    mp = MpOps(30)
+    exact = [mp.ctx.exp(1000), mp.ctx.exp(mp.ctx.mpf(0.5))]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert floor.f_digits(case_of(pair), {}, {"x": np.array([1000.0, 0.5])}, exact, mp) == 0.0
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    # two finite outputs, the second off by 1e-12 relative: digits of the vector's 2-norm error
+    exact = [mp.ctx.exp(mp.ctx.mpf(0.25)), mp.ctx.exp(mp.ctx.mpf(0.5)) * (1 + mp.ctx.mpf("1e-12"))]
+    digits = floor.f_digits(case_of(pair), {}, {"x": np.array([0.25, 0.5])}, exact, mp)
+    expected = -math.log10(1e-12 * math.exp(0.5) / math.sqrt(math.exp(0.5) + math.exp(1.0)))
+    assert digits == pytest.approx(expected, rel=1e-3, abs=0)
+
+
+def gap(o, x):
+    return (x[0] - x[1]) ** 2 / 2        # J = (d, -d), d = x0 - x1: relative change u (x0 + x1) / d unless signs agree
+
+
+def test_point_floor_draws_its_signs_from_the_case_floor_stream():
+    """Seed 10 of "mut_gap|floor" gives three sign vectors with equal signs, so d moves by u d only."""
+    case = Case("mut_gap", gap, lambda rng: {}, ("x",))
+    x = np.array([1.0, 1.0 - 2.0 ** -20])
+    assert floor.point_floor(case, {}, {"x": x}, seed=10, point=0)["attainable_digits"] == pytest.approx(
+        -math.log10(U), rel=1e-9, abs=0)
+    # a stream with unequal signs: d moves by u (x0 + x1), about 2^21 u relative
+    unequal = floor.attainable_digits(case, {}, {"x": x}, floor.exact_jacobian(
+        case, {}, {"x": MpOps(50).asarray(x)}, MpOps(50))[0], MpOps(50), np.random.default_rng(1))
+    assert unequal == pytest.approx(-math.log10(U * (2 - 2.0 ** -20) / 2.0 ** -20), rel=1e-6, abs=0)
+
+
+def edge(o, x):
+    return o.log((x - 1) * 2.0 ** 53 - 1)     # at x = 1 + 2^-52 the argument is 1; at x (1 - u) it is negative
+
+
+def test_point_floor_where_a_perturbed_point_leaves_the_domain_has_no_attainable_digits():
+    case = Case("mut_edge", edge, lambda rng: {}, ("x",))
+    result = floor.point_floor(case, {}, {"x": np.array(1.0 + 2.0 ** -52)}, seed=10, point=0)
+    assert math.isnan(result["attainable_digits"]) and result["jacobian_ref"][0].startswith("9007199254740992")
+
+
+def test_reference_of_a_vector_f_agrees_to_every_digit():
+    def cube(o, x):
+        return x * x * x
+    x = np.array([1.0, 0.5, -2.0])
+    ref = reference.reference(case_of(cube), {}, {"x": x}, np.random.default_rng(0))
+    assert ref["route1"] == "arb" and ref["route2"] == "componentwise" and ref["digits"] == 50.0
+    assert np.array_equal(ref["hi"], np.diag(3 * x * x)) and ref["value"] == 1.0
+
+
+def test_reference_on_the_mpmath_route_when_asked_and_with_data():
+    def scaled_top(o, x, c):
+        return o.amax(c * x)
+    case = Case("mut_top", scaled_top, lambda rng: {}, ("x",))
+    ref = reference.reference(case, {}, {"x": np.array([0.5, 2.0]), "c": np.array(3.0)}, np.random.default_rng(0))
+    assert ref["route1"] == "mpmath" and np.array_equal(ref["hi"][0], [0.0, 3.0]) and ref["digits"] > 40
+    asked = reference.reference(case_of(third), {}, {"x": np.array([1.0, 0.5])}, np.random.default_rng(0),
+                                route1="mpmath")
+    assert asked["route1"] == "mpmath" and math.isnan(asked["certified_digits"]) and asked["digits"] > 40
+
+
+@pytest.mark.parametrize("n, route2", [(64, "componentwise"), (65, "directional k=3")])
+def test_route_two_is_componentwise_up_to_64_entries(n, route2):
+    def squares(o, x):
+        return o.sum(x * x)
+    ref = reference.reference(case_of(squares), {}, {"x": np.linspace(0.5, 1.5, n)}, np.random.default_rng(0))
+    assert ref["route2"] == route2
+
+
+@pytest.mark.parametrize("route1, message", [
+    ("auto", "f or its derivative is not finite in ball arithmetic at this point "
+             "(is the point outside the function's domain?)"),
+    ("mpmath", "f or its derivative is not a finite real number at this point in high precision "
+               "(is the point outside the function's domain?)")])
+def test_exact_jacobian_outside_the_domain_message(route1, message):
+    with pytest.raises(ArithmeticError) as error:
+        reference.exact_jacobian(case_of(log_of), {}, {"x": np.array([-1.0])}, MpOps(30), route1=route1)
+    assert str(error.value) == message
+
+
+def test_exact_jacobian_certifies_the_contexts_digits():
+    assert reference.exact_jacobian(case_of(third), {}, {"x": np.array([1.0, 0.5])}, MpOps(30))[4] == 30.0
+
+
+def test_exact_jacobian_over_mpmath_takes_exact_balls_and_data():
+    from diffbench.backends.arb import perturbed_exactly
+
+    def scaled(o, x, c):
+        return o.sum(c * x * x)
+    case = Case("mut_scaled_sq", scaled, lambda rng: {}, ("x",))
+    mp = MpOps(40)
+    balls = perturbed_exactly(np.array([1.0, 2.0]), np.array([U, -U]))
+    jac, value, _, route, _ = reference.exact_jacobian(case, {}, {"x": balls, "c": np.array(3.0)}, mp,
+                                                       route1="mpmath")
+    one, u = mp.ctx.mpf(1), mp.ctx.mpf(2) ** -53
+    assert route == "mpmath"
+    assert jac[0, 0] == 6 * (1 + u) and jac[0, 1] == 12 * (1 - u)
+    assert np.asarray(value, dtype=object).reshape(-1)[0] == 3 * ((one + u) ** 2 + 4 * (1 - u) ** 2)
+
+
+def test_reference_value_over_mpmath_and_of_f_that_returns_its_input():
+    def top(o, x, c):
+        return o.amax(c * x)
+    case = Case("mut_top2", top, lambda rng: {}, ("x",))
+    ref = reference.reference(case, {}, {"x": np.array([0.5, 2.0]), "c": np.array(3.0)}, np.random.default_rng(0))
+    assert ref["value"] == 6.0
+
+    def same(o, x):
+        return x
+    ref = reference.reference(case_of(same), {}, {"x": np.array([0.25, 4.0])}, np.random.default_rng(0),
+                              route1="mpmath")
+    assert ref["value"] == 0.25 and np.array_equal(ref["hi"], np.eye(2))
+
+
+def test_reference_at_a_kink_where_route_two_sees_the_mean_of_the_sides():
+    """f = where(x0 > 0, 2 x0, x0) + c x1 at x0 = 0: sides 1 and 2, central differences 1.5; the smooth entry agrees."""
+    def bent(o, x, c):
+        return o.where(x[0] > 0, 2 * x[0], x[0]) + c * x[1]
+    case = Case("mut_bent", bent, lambda rng: {}, ("x",))
+    ref = reference.reference(case, {}, {"x": np.array([0.0, 2.0]), "c": np.array(3.0)}, np.random.default_rng(0))
+    assert ref["kink"] is True and ref["digits"] == 50.0
+    assert np.array_equal(ref["kink_mask"], [[True, False]]) and ref["hi"][0, 1] == 3.0
+    assert ref["kink_left"][0, 0] == 1.0 and ref["kink_right"][0, 0] == 2.0
