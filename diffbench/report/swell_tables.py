@@ -30,7 +30,7 @@ def growth(run: Run) -> list[dict]:
     if swell.empty:
         return []
     if not (run.path / "swell_fits.csv").exists():
-        from diffbench.swell import fit_rows   # NB: lazy, keeps start-up fast: only older runs lack swell_fits
+        from diffbench.swell_fits import fit_rows   # NB: lazy: only older runs lack swell_fits.csv
         fits = pd.DataFrame(fit_rows(swell))
     rows = []
     # NB: plain dicts, not a frame per lane: a default run has some 250 lanes
