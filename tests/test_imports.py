@@ -103,6 +103,19 @@ def test_report_with_table1_and_traces_imports_no_sympy_scipy_torch_or_matplotli
     assert seen["loaded"] == []
 
 
+def test_report_parses_each_table_of_the_run_once(tmp_path, monkeypatch):
+    """`diffbench report RUN` checks the folder and renders from one parse of each CSV."""
+    from click.testing import CliRunner
+    from diffbench.cli import main
+    run_dir = _small_run(tmp_path / "run")
+    parsed, parse = [], records._parse_csv
+    monkeypatch.setattr(records, "_parse_csv", lambda path, data: parsed.append(Path(path).name) or parse(path, data))
+    done = CliRunner().invoke(main, ["report", str(run_dir)])
+    assert done.exit_code == 0, done.output
+    assert "tape_reverse" in (run_dir / "report.html").read_text(encoding="utf-8")
+    assert sorted(parsed) == sorted(p.name for p in run_dir.glob("*.csv")) and len(parsed) >= 2
+
+
 def test_survey_check_without_sympy_matches_sympy_expand():
     """survey.agrees expands polynomials itself; on every entry, a changed one and a non-polynomial it says
     what sympy's expand(a - b) == 0 says."""
