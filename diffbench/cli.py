@@ -327,15 +327,16 @@ def report(run_dirs, out_dir):
     if len(run_dirs) not in (1, 2):
         raise click.UsageError("give one run folder, or two to compare")
     from diffbench import records   # NB: lazy, like every heavy import here: keeps start-up fast (pandas)
+    checked: dict = {}   # the tables of a single run, read once for the check and the report
     for run_dir in run_dirs:
         try:
-            records.check_run_folder(run_dir)
+            records.check_run_folder(run_dir, checked if len(run_dirs) == 1 else None)
         except records.RunFolderError as error:
             raise NotARun(str(error)) from None
     from diffbench.report import render_comparison, render_report   # NB: lazy, keeps start-up fast
     try:
         if len(run_dirs) == 1:
-            click.echo(render_report(run_dirs[0]))
+            click.echo(render_report(run_dirs[0], tables=checked))
         else:
             from diffbench.report.compare import configuration_differences
             for line in configuration_differences(*(records.read_meta(r) for r in run_dirs)):

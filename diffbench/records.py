@@ -335,8 +335,11 @@ def read_meta(run_dir: Path) -> dict:
     return json.loads((Path(run_dir) / "meta.json").read_text())
 
 
-def check_run_folder(run_dir: Path) -> dict:
-    """The run's meta, once the folder proves to be a run whose tables are whole; else RunFolderError."""
+def check_run_folder(run_dir: Path, tables: dict | None = None) -> dict:
+    """The run's meta, once the folder proves to be a run whose tables are whole; else RunFolderError.
+
+    `tables`, when given, receives name -> read_table(run_dir, name) of every table file it checked, so a
+    caller that goes on to read them (the report) parses each CSV once."""
     run_dir = Path(run_dir)
     meta_path = run_dir / "meta.json"
     if not meta_path.is_file():
@@ -364,7 +367,10 @@ def check_run_folder(run_dir: Path) -> dict:
             continue
         if not isinstance(expected, int) or isinstance(expected, bool):
             raise RunFolderError(f"{path}: meta.json records no row count for it")
-        rows = len(read_table(run_dir, name))
+        table = read_table(run_dir, name)
+        if tables is not None:
+            tables[name] = table
+        rows = len(table)
         if rows != expected:
             raise RunFolderError(f"{path} has {rows} rows; meta.json records {expected} (truncated or edited)")
     return meta

@@ -12,6 +12,7 @@ from diffbench import records
 from diffbench.methods import METHODS, REGISTRY, method_modules
 
 HEAVY = ("torch", "sympy")
+NOT_FOR_THE_REPORT = ("torch", "sympy", "scipy", "matplotlib")   # `diffbench report` reads tables: none of these
 
 # Runs the CLI with the given arguments in this interpreter, then prints which heavy modules it imported.
 # NB: the __main__ guard matters: the report draws figures in forkserver workers, which re-import __main__.
@@ -23,8 +24,9 @@ if __name__ == "__main__":
         main(sys.argv[1:])
     except SystemExit as stop:
         code = stop.code
-    print(json.dumps({"exit": code, "heavy": [m for m in %r if m in sys.modules]}), file=sys.stderr)
-""" % (HEAVY,)
+    print(json.dumps({"exit": code, "heavy": [m for m in %r if m in sys.modules],
+                      "loaded": [m for m in %r if m in sys.modules]}), file=sys.stderr)
+""" % (HEAVY, NOT_FOR_THE_REPORT)
 
 
 def _imports_of(*args) -> dict:
@@ -71,6 +73,64 @@ def test_report_of_a_run_imports_neither_torch_nor_sympy(tmp_path):
     assert seen["exit"] in (0, None) and (run_dir / "report.html").stat().st_size > 1000
     assert "tape_reverse" in (run_dir / "report.html").read_text(encoding="utf-8")
     assert seen["heavy"] == []
+
+
+def test_report_with_table1_and_traces_imports_no_sympy_scipy_torch_or_matplotlib(tmp_path):
+    """The report checks the survey's Table 1 and inlines stored traces without sympy, scipy, torch or matplotlib."""
+    from diffbench import survey
+    from diffbench.case import load_cases
+    from diffbench.trace import write_traces
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    base = {"case": "logistic", "family": "logistic", "status": "ok"}
+    results = [{**base, "param": f"n={n}", "sweep_value": float(n), "params": {"n": n}, "point": 0,
+                "method": "tape_reverse", "n_inputs": 1, "n_outputs": 1, "rel_error": 1e-16, "correct_digits": 16.0,
+                "eval_time_s": 2e-6, "func_time_s": 1e-6, "cost_ratio": 2.0, "ref_digits": 50.0} for n in (1, 2)]
+    # the survey's printed text is what sympy writes for l_n (up to form), so every row must read "yes"
+    swell = [{**base, "param": f"n={n}", "sweep_value": float(n), "params": {"n": n}, "representation": rep,
+              "nodes": 3, "ops": 2, "expression": survey.published_text(n, column)}
+             for n in (1, 2) for rep, column in (("function", "function"), ("sympy_tree", "derivative"),
+                                                 ("sympy_simplified", "simplified"))]
+    for name in records.TABLES:
+        records.write_table(run_dir, name, {"results": results, "swell": swell}.get(name, []))
+    records.write_meta(run_dir, {"run_id": "run", "command": "diffbench run", "seed": 0, "cases": ["logistic"],
+                                 "methods": ["tape_reverse"], "failures": [], "exit_code": 0})
+    assert write_traces(run_dir, {"trace_example": load_cases()["trace_example"]}) == []
+    seen = _imports_of("report", run_dir)
+    page = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert seen["exit"] in (0, None) and "The survey's Table 1" in page and "All rows agree." in page
+    assert "trace_example" in page
+    assert seen["loaded"] == []
+
+
+def test_report_parses_each_table_of_the_run_once(tmp_path, monkeypatch):
+    """`diffbench report RUN` checks the folder and renders from one parse of each CSV."""
+    from click.testing import CliRunner
+    from diffbench.cli import main
+    run_dir = _small_run(tmp_path / "run")
+    parsed, parse = [], records._parse_csv
+    monkeypatch.setattr(records, "_parse_csv", lambda path, data: parsed.append(Path(path).name) or parse(path, data))
+    done = CliRunner().invoke(main, ["report", str(run_dir)])
+    assert done.exit_code == 0, done.output
+    assert "tape_reverse" in (run_dir / "report.html").read_text(encoding="utf-8")
+    assert sorted(parsed) == sorted(p.name for p in run_dir.glob("*.csv")) and len(parsed) >= 2
+
+
+def test_survey_check_without_sympy_matches_sympy_expand():
+    """survey.agrees expands polynomials itself; on every entry, a changed one and a non-polynomial it says
+    what sympy's expand(a - b) == 0 says."""
+    import sympy
+    from diffbench import survey
+    x = survey.X
+    for n in survey.table1_sizes():
+        for column in survey.COLUMNS:
+            published = survey.published(n, column)
+            assert survey.polynomial(survey.published_text(n, column)) is not None
+            for text in (sympy.sstr(sympy.expand(published)), sympy.sstr(sympy.factor(published)),
+                         sympy.sstr(published + x ** 2 / 3), sympy.sstr(published - 1), "sin(x)", "x**-1"):
+                assert survey.agrees(text, n, column) == (sympy.expand(survey.parse(text) - published) == 0), text
+    assert survey.polynomial("(1 - x)**2/2") == {0: 0.5, 1: -1, 2: 0.5}
+    assert survey.polynomial("x/0") is None and survey.polynomial("sin(x)") is None and survey.polynomial("x +") is None
 
 
 def test_method_registry_says_what_each_method_module_says():

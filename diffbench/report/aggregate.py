@@ -33,7 +33,7 @@ def params_by_size(df: pd.DataFrame) -> list[str]:
 
 
 def representative_param(df: pd.DataFrame, case: str) -> str | None:
-    params = params_by_size(df[df["case"] == case])
+    params = params_by_size(df.loc[df["case"] == case, ["param", "sweep_value"]])
     if not params:
         return None
     preferred = REPRESENTATIVE_PARAM.get(case)

@@ -15,13 +15,16 @@ VERDICT_WORDS = {"one-sided derivative": "one side", "valid subgradient": "subgr
 def canonical_sweep(sweep: pd.DataFrame, case: str) -> tuple[pd.DataFrame, str, object]:
     """A case's sweep at its representative param and point 0 (else its first point with a sweep), full direction."""
     param = representative_param(sweep, case)
-    rows = sweep[sweep["param"] == param]
-    point = 0 if (rows["point"] == 0).any() else rows["point"].min()
-    rows = rows[rows["point"] == point] if pd.notna(point) else rows
-    directions = list(rows["direction"].dropna().unique())
+    # NB: one mask, narrowed column by column, and one copy of the rows at the end (a sweep has many columns)
+    chosen = sweep["param"] == param
+    points = sweep["point"][chosen]
+    point = 0 if (points == 0).any() else points.min()
+    if pd.notna(point):
+        chosen &= sweep["point"] == point
+    directions = list(sweep["direction"][chosen].dropna().unique())
     if directions:
-        rows = rows[rows["direction"] == ("full" if "full" in directions else directions[0])]
-    return rows, param, point
+        chosen &= sweep["direction"] == ("full" if "full" in directions else directions[0])
+    return sweep[chosen], param, point
 
 
 def _best_other(at: pd.DataFrame | None) -> tuple[str, float] | None:

@@ -122,15 +122,19 @@ def speed_sentence(cells: pd.DataFrame, family_results: pd.DataFrame | None = No
     timed = cells[(cells["n_ok"] > 0) & cells["eval_time_s"].notna()]
     if timed.empty:
         return None
+    # NB: plain tuples per setting, not a frame per setting: a family has up to some hundred settings
+    settings_times: dict = {}
+    for case, param, method, time_s in zip(timed["case"], timed["param"], timed["method"], timed["eval_time_s"]):
+        if not (pd.isna(case) or pd.isna(param)):   # as groupby, which drops a missing key
+            settings_times.setdefault((case, param), []).append((time_s, method))
     wins: dict = {}
     ties = 0
-    for _, setting in timed.groupby(["case", "param"], sort=False):
-        ordered_times = setting.sort_values("eval_time_s")
-        if len(ordered_times) > 1 and ordered_times["eval_time_s"].iloc[1] < SPEED_MARGIN * \
-                ordered_times["eval_time_s"].iloc[0]:
+    for setting in settings_times.values():
+        ordered_times = sorted(setting, key=lambda pair: pair[0])
+        if len(ordered_times) > 1 and ordered_times[1][0] < SPEED_MARGIN * ordered_times[0][0]:
             ties += 1
             continue
-        method = ordered_times["method"].iloc[0]
+        method = ordered_times[0][1]
         wins[method] = wins.get(method, 0) + 1
     n_settings = timed[["case", "param"]].drop_duplicates().shape[0]
     settings = f"{n_settings} setting{'s' * (n_settings != 1)}"

@@ -53,15 +53,16 @@ def build_sections(run: Run) -> list[dict]:
     return sections
 
 
-def render_report(run_dir: Path, stats: dict | None = None) -> Path:
+def render_report(run_dir: Path, stats: dict | None = None, tables: dict | None = None) -> Path:
     """Write run_dir/report.html and run_dir/figures/*.svg from the run's CSVs and meta.json.
 
-    `stats`, when given, receives seconds and how many figures were drawn and reused from figures/."""
+    `stats`, when given, receives seconds and how many figures were drawn and reused from figures/;
+    `tables`, the run's tables already read (records.check_run_folder hands them out), name -> frame."""
     start = time.perf_counter()
     folder = Path(run_dir) / FIGURE_DIR
     # NB: a figure whose data and drawing code are unchanged is reused from figures/
     drawer = FigureDrawer(folder, stored_keys(folder, _written_by_report(folder)))
-    run = load_run(run_dir, drawer)
+    run = load_run(run_dir, drawer, tables)
     sections = build_sections(run)
     page = environment().get_template("report.html.j2").render(meta=run.meta, sections=sections)
     figures = {f"{figure.name}.svg": str(figure.svg) for section in sections

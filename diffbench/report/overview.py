@@ -62,10 +62,10 @@ def _fails(mine: pd.DataFrame, ok: pd.DataFrame, n_settings: int) -> dict:
         if len(limits):
             short_text = "short: " + ", ".join(f"{limit} ({count} point{'s' * int(count != 1)})"
                                                for limit, count in limits.items())
-    no_result = bad[["case", "param"]].drop_duplicates()
-    no_result = no_result.merge(ok[["case", "param"]].drop_duplicates(), how="left", indicator=True)
+    # NB: settings as (case, param) tuples, not a merge: the report's tables have no missing case or param
+    no_result = set(zip(bad["case"], bad["param"])) - set(zip(ok["case"], ok["param"]))
     return {"no_result": "; ".join(parts), "no_result_short": ", ".join(counts), "short": short_text,
-            "missing": int((no_result["_merge"] == "left_only").sum())}
+            "missing": len(no_result)}
 
 
 def _swell_law(run: Run, method: str) -> str:

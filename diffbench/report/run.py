@@ -48,15 +48,19 @@ class Run:
         return aggregate.ordered([m for m in self.meta.get("methods") or [] if m in present] + present)
 
 
-def load_run(run_dir: Path, executor: Executor | None = None) -> Run:
+def load_run(run_dir: Path, executor: Executor | None = None, tables: dict | None = None) -> Run:
+    """The run in run_dir; `tables` (name -> read_table's frame, as check_run_folder hands them out) spares
+    reading those CSVs again."""
     run_dir = Path(run_dir)
+    tables = tables or {}
     restore_tables(run_dir)      # tables missing from the folder are rebuilt from its evidence.jsonl
     try:
         meta = read_meta(run_dir)
     except (FileNotFoundError, json.JSONDecodeError):
         meta = {}
     meta = meta if isinstance(meta, dict) else {}
-    return Run(run_dir, meta, {name: _keyed(_float64(read_table(run_dir, name))) for name in TABLES}, executor)
+    read = {name: tables[name] if name in tables else read_table(run_dir, name) for name in TABLES}
+    return Run(run_dir, meta, {name: _keyed(_float64(table)) for name, table in read.items()}, executor)
 
 
 def _float64(table: pd.DataFrame) -> pd.DataFrame:

@@ -8,10 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from diffbench.case import Case, DomainError, describe
-from diffbench.trace.graph import trace_svg
-from diffbench.trace.build import trace_case
 from diffbench.trace.model import MODES, TraceTooLong
-from diffbench.trace.tables import caption, cells, headers, markdown
 
 REPORT_MAX_ROWS = 40     # traces longer than this stay out of the HTML report
 REPORT_MIN_ROWS = 5      # ... and one this short is shown only when the case has no longer one
@@ -24,6 +21,7 @@ def _file_stem(name: str) -> str:
 
 def _report_params(case: Case, mode: str, seed: int) -> dict | None:
     """The first sweep value whose trace shows a few operations (REPORT_MIN_ROWS rows), else the first that fits."""
+    from diffbench.trace.build import trace_case   # NB: lazy, like write_traces' own: readers skip AD and scipy
     fitting = []
     for value in case.sweep_values(mode):
         params = case.params(value)
@@ -42,6 +40,9 @@ def write_traces(run_dir: Path, cases: dict, seed: int = 0, mode: str = "default
 
     A case qualifies when a parameter value of this run's mode gives a scalar y in at most REPORT_MAX_ROWS
     rows (see _report_params); its point 0 is traced forward (ẋ1 = 1) and in reverse (ȳ = 1)."""
+    from diffbench.trace.build import trace_case   # NB: lazy: the report only reads traces (no AD, no scipy)
+    from diffbench.trace.graph import trace_svg
+    from diffbench.trace.tables import caption, cells, headers, markdown
     folder = Path(run_dir) / TRACE_DIR
     stored, failures = [], []
     for case in cases.values():
