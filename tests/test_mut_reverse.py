@@ -6,6 +6,7 @@ import pytest
 from diffbench.ad.api import grad, hvp_reverse
 from diffbench.ad.reverse import Tape, Var
 from diffbench.backends.floatnp import FloatOps
+from diffbench.trace.build import trace_function
 
 TINY = 2.0 ** -53   # half an ulp of 1: 1 + TINY rounds back to 1, 1 + 2 TINY is exact
 
@@ -143,3 +144,13 @@ def test_inputs_keep_their_names_and_values_on_the_tape():
     assert [node.name for node in tape.nodes] == ["x", "s"]
     assert tape.stored_bytes() == 80 + 8
     assert tape.trace_length == 0
+
+
+def test_the_reverse_trace_of_the_surveys_example_reads_the_tapes_inputs():
+    # Baydin et al. 2018, Table 3: y = ln x1 + x1 x2 - sin x2 at (2, 5); x̄1 = 1/x1 + x2, x̄2 = x1 - cos x2
+    trace = trace_function(lambda o, x1, x2: o.log(x1) + x1 * x2 - o.sin(x2), [2.0, 5.0], mode="reverse")
+    assert [(row.number, row.name, row.op) for row in trace.inputs] == [(-1, "x1", None), (0, "x2", None)]
+    assert [float(row.value) for row in trace.inputs] == [2.0, 5.0]
+    assert float(trace.inputs[0].derivative) == pytest.approx(0.5 + 5.0, rel=1e-15)
+    assert float(trace.inputs[1].derivative) == pytest.approx(2.0 - float(mpmath.cos(5)), rel=1e-15)
+    assert len(trace.rows) == 2 + 5
