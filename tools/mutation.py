@@ -19,7 +19,7 @@ CORE = {
     "diffbench/ad/rules.py": ["tests/test_mut_rules.py", "tests/test_rules.py", "tests/test_rule_edges.py",
                               "tests/test_nonsymmetric.py"],
     "diffbench/ad/forward.py": ["tests/test_mut_forward.py", "tests/test_rules.py", "tests/test_rule_edges.py", "tests/test_ad.py"],
-    "diffbench/ad/reverse.py": ["tests/test_rules.py", "tests/test_ad.py"],
+    "diffbench/ad/reverse.py": ["tests/test_mut_reverse.py", "tests/test_rules.py", "tests/test_ad.py"],
     "diffbench/methods/finite_diff.py": ["tests/test_mut_fd.py", "tests/test_fd_estimates.py", "tests/test_numeric.py"],
     "diffbench/methods/complex_step.py": ["tests/test_mut_numeric.py", "tests/test_rule_edges.py",
                                           "tests/test_numeric.py"],
