@@ -195,8 +195,10 @@ def test_to_csv_load_and_report(tmp_path):
     result = diffbench.compare(log_sin, x="0.3", methods=["fd_central", "tape_reverse"])
     folder = result.to_csv(tmp_path / "run")
     loaded = diffbench.load(folder)
-    assert loaded.table.to_csv(index=False) == (folder / "results.csv").read_text()
-    assert loaded.table.to_csv(index=False) == result.table.to_csv(index=False)
+    # NB: a column empty in every row is not written (COLUMNS.md); loading gives it back, empty
+    written = loaded.table.dropna(axis=1, how="all")
+    assert written.to_csv(index=False) == (folder / "results.csv").read_text()
+    assert written.to_csv(index=False) == result.table[list(written.columns)].to_csv(index=False)
     assert loaded.points["inputs_rounding_digits"][0] == result.points["inputs_rounding_digits"][0]
     with pytest.raises(FileExistsError, match="already holds"):
         result.to_csv(folder)

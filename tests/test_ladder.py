@@ -128,7 +128,7 @@ def test_every_method_computes_in_float32(both):
 def test_one_precision_writes_no_ladder_and_the_float64_rows_are_unchanged(both):
     tables, _, _ = both
     single, _, _ = l4_tables(("float64",))
-    assert "precision_ladder" not in single
+    assert not single.get("precision_ladder")    # no rows: the run lists it as not written, with why
     keep = ("method", "status", "rel_error", "opt_error", "best_h", "step_h")
     as_before = [{k: r.get(k) for k in keep} for r in single["results"]]
     in_ladder = [{k: r.get(k) for k in keep} for r in tables["results"] if r["precision"] == "float64"]
