@@ -15,7 +15,7 @@ HEAVY = ("torch", "sympy")
 NOT_FOR_THE_REPORT = ("torch", "sympy", "scipy", "matplotlib")   # `diffbench report` reads tables: none of these
 
 # Runs the CLI with the given arguments in this interpreter, then prints which heavy modules it imported.
-# NB: the __main__ guard matters: the report draws figures in forkserver workers, which re-import __main__.
+# NB: the __main__ guard keeps the wrapper safe should a command start worker processes that re-import __main__.
 WRAPPER = """
 import json, sys
 if __name__ == "__main__":
