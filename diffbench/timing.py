@@ -39,3 +39,17 @@ class Stopwatch:
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self._start
         return False
+
+
+def function_times(case, points, params) -> list[float]:
+    """measure() of one plain float64 evaluation of the case's f at each point; NaN where f raises (the method's
+    own run reports that failure)."""
+    from diffbench.backends import FloatOps
+    ops = FloatOps()
+    times = []
+    for inputs in points:
+        try:
+            times.append(measure(lambda: case.call(ops, inputs, params)))
+        except Exception:  # noqa: BLE001 - see the docstring
+            times.append(float("nan"))
+    return times

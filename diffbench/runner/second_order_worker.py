@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from diffbench.backends import FloatOps
 from diffbench.case import point_rng
 from diffbench.methods import METHODS
 from diffbench.methods.base import PointResult
 from diffbench.reference_hessian import reference_hessian
 from diffbench.second_order import applies, hvp_direction, n_inputs
-from diffbench.timing import measure
+from diffbench.timing import function_times
 
 
 def run_second_order(job, case, output):
@@ -29,12 +28,7 @@ def run_second_order(job, case, output):
         return output
     method = METHODS[job.method]
     output.nonfinite_reason = case.nonfinite_reason(job.params)
-    ops = FloatOps()
-    for inputs in job.points:
-        try:
-            output.func_times.append(measure(lambda: case.call(ops, inputs, job.params)))
-        except Exception:  # noqa: BLE001 - the method's own run reports the failure
-            output.func_times.append(float("nan"))
+    output.func_times.extend(function_times(case, job.points, job.params))
     if reason:
         output.points.extend(PointResult(status="not_applicable", message=reason) for _ in job.points)
         return output

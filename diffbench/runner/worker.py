@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 
-from diffbench.backends import FloatOps
 from diffbench.case import DomainError, describe, load_case_file, point_rng
 from diffbench.methods import METHODS
 from diffbench.methods.base import PointResult
@@ -20,7 +19,7 @@ from diffbench.floor import point_floor
 from diffbench.precision import DEFAULT
 from diffbench.reference import reference_with_route1
 from diffbench.runner.second_order_worker import run_second_order
-from diffbench.timing import measure
+from diffbench.timing import function_times
 from diffbench.trace import write_traces
 
 
@@ -107,12 +106,7 @@ def _execute(job: Job, case=None) -> JobOutput:
         return output
     method = METHODS[job.method]
     output.nonfinite_reason = case.nonfinite_reason(job.params)
-    ops = FloatOps()
-    for inputs in job.points:
-        try:
-            output.func_times.append(measure(lambda: case.call(ops, inputs, job.params)))
-        except Exception:  # noqa: BLE001 - the method's own run reports the failure
-            output.func_times.append(float("nan"))
+    output.func_times.extend(function_times(case, job.points, job.params))
     rng = point_rng(job.seed, case.name + "|" + job.method, job.params, 0)
     # Methods with a shared setup (symbolic derivation) see all points at once, the rest one at a time.
     groups = [list(job.points)] if method.shared_setup else [[p] for p in job.points]
