@@ -13,7 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from diffbench.options import JOBS, MEGABYTES, OUT_DIR, PRECISIONS, SECONDS, SEED, default_jobs, reference_budget
+from diffbench.options import (JOBS, MEGABYTES, OUT_DIR, PRECISIONS, SECONDS, SEED, ClusterError, default_jobs,
+                               reference_budget)
 
 
 def select_cases(cases: dict, pattern: str | None) -> dict:
@@ -287,11 +288,6 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_
     console.print(f"run folder: {run_dir}", highlight=False)
     console.print(f"total: {total}", highlight=False)
     sys.exit(meta["exit_code"])
-
-
-class ClusterError(click.ClickException):
-    """--dask cannot be used: a usage error, said in one line (no usage text)."""
-    exit_code = 2
 
 
 def cluster_extra() -> None:

@@ -32,6 +32,12 @@ def jobs_cap() -> tuple[int, str]:
     return cap, why
 
 
+class ClusterError(click.ClickException):
+    """--dask cannot be used (no [cluster] extra, no scheduler at the address) or the cluster failed: a usage
+    error, said in one line without the usage text."""
+    exit_code = 2
+
+
 class Seconds(click.ParamType):
     """A positive, finite number of seconds."""
     name = "seconds"

@@ -19,7 +19,7 @@ from diffbench.check.course import Course, CourseError, read_course
 from diffbench.check.formats import file_record, gradescope_document, score
 from diffbench.check.isolate import DEFAULT_MEMORY_MB, Limits
 from diffbench.check.sandbox import SANDBOX_CHOICES, SandboxUnavailable, choose_sandbox
-from diffbench.options import JOBS, MEGABYTES, SECONDS
+from diffbench.options import JOBS, MEGABYTES, SECONDS, ClusterError
 
 STATUS_STYLE = {"pass": "green", "fail": "red"}
 LAYOUT_ENTRY = {"rows": "J[i, j] = d f_i / d x_j, one row per output",
@@ -92,11 +92,6 @@ def load_course(course_path) -> Course:
         return read_course(course_path) if course_path else Course()
     except CourseError as error:
         raise click.BadParameter(str(error), param_hint="--course") from None
-
-
-class ClusterError(click.ClickException):
-    """--dask cannot be used or the cluster failed: said in one line (no usage text)."""
-    exit_code = 2
 
 
 def check_on_dask(solutions: list, sandbox: str, options: CheckOptions, address: str, jobs: int) -> list:
