@@ -1,25 +1,9 @@
 """A run's parent process plans, schedules and assembles without importing torch or sympy (its workers do)."""
-import json
-import os
-import subprocess
-import sys
 
 import pandas as pd
 
 from diffbench.methods import METHODS, REGISTRY, described, expects_timeout
-
-# Runs `diffbench ARGS` in this interpreter, then prints which of torch and sympy the parent imported.
-# NB: the __main__ guard matters: forkserver workers re-import __main__.
-WRAPPER = """
-import json, sys
-if __name__ == "__main__":
-    from diffbench.cli import main
-    try:
-        main(sys.argv[1:])
-    except SystemExit as stop:
-        code = stop.code
-    print(json.dumps({"exit": code, "heavy": [m for m in ("torch", "sympy") if m in sys.modules]}), file=sys.stderr)
-"""
+from test_imports import _imports_of   # NB: the same probe of what a command imports
 
 
 def test_registry_says_which_methods_time_out_as_their_modules_do():
@@ -32,11 +16,9 @@ def test_registry_says_which_methods_time_out_as_their_modules_do():
 
 
 def test_a_run_with_sympy_and_torch_leaves_them_to_its_workers(tmp_path):
-    done = subprocess.run([sys.executable, "-c", WRAPPER, "run", "--quick", "--only", "logistic", "--methods",
-                           "sympy,torch,tape_reverse", "--no-report", "--out", str(tmp_path)],
-                          capture_output=True, text=True, timeout=300, env=os.environ.copy())
-    seen = json.loads(done.stderr.strip().splitlines()[-1])
-    assert seen["exit"] == 0, done.stdout[-2000:]
+    seen = _imports_of("run", "--quick", "--only", "logistic", "--methods", "sympy,torch,tape_reverse", "--no-report",
+                       "--out", tmp_path)
+    assert seen["exit"] == 0, seen["stdout"][-2000:]
     assert seen["heavy"] == []
     (run_dir,) = [d for d in tmp_path.iterdir() if d.is_dir()]
     results = pd.read_csv(run_dir / "results.csv")
