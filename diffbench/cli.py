@@ -64,7 +64,9 @@ def command_line(ctx: click.Context) -> list[str]:
     words, seen = ["diffbench", ctx.info_name], set()
     for param in ctx.command.params:
         value = ctx.params.get(param.name)
-        if value in (None, False, ()) or value == param.default or not param.opts or param.name in seen:
+        # NB: by source, not by value alone: a default its type converts (--precision's "float64" -> ("float64",))
+        defaulted = ctx.get_parameter_source(param.name) == click.core.ParameterSource.DEFAULT
+        if value in (None, False, ()) or defaulted or value == param.default or not param.opts or param.name in seen:
             continue
         seen.add(param.name)
         option = param.opts[0]
@@ -73,8 +75,9 @@ def command_line(ctx: click.Context) -> list[str]:
         elif param.is_flag:
             words.append(option)
         else:
-            for item in value if isinstance(value, tuple) else (value,):
-                words += [option, str(item)]
+            items = value if getattr(param, "multiple", False) else (value,)
+            for item in items:   # NB: a one-valued option holding a list (--precision a,b) is typed as a list
+                words += [option, ",".join(map(str, item)) if isinstance(item, tuple) else str(item)]
     return words
 
 
