@@ -249,15 +249,16 @@ def test_check_on_the_cluster_grades_as_locally(make_cluster):
 
 
 @needs_dask
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1:9", "nonsense://x"])
 @pytest.mark.parametrize("command", ["run", "check"])
-def test_no_scheduler_at_the_address_is_a_usage_error(command, tmp_path):
+def test_no_scheduler_at_the_address_is_a_usage_error(command, address, tmp_path):
     arguments = [*RUN_ARGS, "--out", str(tmp_path)] if command == "run" else ["check", str(SOLUTIONS / "correct.py")]
     started = time.monotonic()
-    done = subprocess.run([DIFFBENCH, *arguments, "--dask", "tcp://127.0.0.1:9"], capture_output=True, text=True,
+    done = subprocess.run([DIFFBENCH, *arguments, "--dask", address], capture_output=True, text=True,
                           env=dict(os.environ), timeout=RUN_S, cwd=tmp_path)
     assert done.returncode == 2, done.stdout + done.stderr
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: --dask tcp://127.0.0.1:9: no dask scheduler answers there")
+    assert len(lines) == 1 and lines[0].startswith(f"Error: --dask {address}: no dask scheduler answers there"), lines
     assert time.monotonic() - started < 60
     assert not list(tmp_path.iterdir())          # no run folder was made
 

@@ -91,6 +91,11 @@ def connect(address: str, workers: int) -> tuple:
             cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                                dashboard_address=None)
             return distributed.Client(cluster, timeout=CONNECT_TIMEOUT_S, set_as_default=False), cluster
+        # NB: the scheme first: a Client that fails on an unknown scheme leaves a half-made object whose __del__
+        # prints a traceback seconds after the one-line error
+        from distributed.comm import parse_address
+        from distributed.comm.registry import get_backend
+        get_backend(parse_address(address)[0])
         return distributed.Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False), None
     except Exception as error:  # noqa: BLE001 - a bad address fails in many ways (OSError, ValueError, timeout)
         if cluster is not None:
