@@ -19,6 +19,7 @@ from diffbench.runner.worker import find_case
 from diffbench.sizes import cse, cse_output_size, tree_size
 from diffbench.swell_fits import fit_rows  # noqa: F401 - the fits belong with the experiment's API
 from diffbench.timing import Stopwatch, measure
+from diffbench.sympy_numpy import lambdify_numpy
 
 DEFAULT_SIZES = {"logistic": tuple(range(1, 13)), "linear_minus_logdet": tuple(range(1, 9))}
 
@@ -59,7 +60,7 @@ def evaluate(sym: Symbolic, inputs: dict, exprs: list, cse_result=None) -> tuple
         # exponential on a DAG; handing it the reduced expressions and the precomputed cse avoids that walk.
         exprs, generate = list(cse_result[1]), (lambda _: cse_result)
     with Stopwatch() as clock:
-        compiled = sympy.lambdify(arguments, exprs, modules="numpy", cse=generate)
+        compiled = lambdify_numpy(arguments, exprs, cse=generate)
     return clock.seconds, measure(lambda: compiled(*values))
 
 

@@ -16,6 +16,7 @@ from diffbench.methods.symbolic import symbols_like
 from diffbench.second_order import SecondOrderMethod, flat_hessian, gradient_case
 from diffbench.sizes import cse, tree_size
 from diffbench.timing import Stopwatch, measure, timed
+from diffbench.sympy_numpy import lambdify_numpy
 
 
 def sympy_hessian(case, params, points, directions, rng):
@@ -31,7 +32,7 @@ def sympy_hessian(case, params, points, directions, rng):
     names = list(like)
     arguments = [list(np.asarray(symbols[k], dtype=object).reshape(-1)) for k in names]
     with Stopwatch() as lambdification:
-        compiled = sympy.lambdify(arguments, list(reduced), modules="numpy", cse=lambda _: (replacements, reduced))
+        compiled = lambdify_numpy(arguments, list(reduced), cse=lambda _: (replacements, reduced))
     nodes, ops = tree_size(entries)
     results = []
     for inputs in points:

@@ -9,6 +9,7 @@ from diffbench.precision import DEFAULT, PRECISIONS
 from diffbench.derivatives import ad_over_sympy, expression_text, survey_simplified
 from diffbench.sizes import cse, cse_output_size, cse_size, tree_size
 from diffbench.timing import Stopwatch, measure
+from diffbench.sympy_numpy import lambdify_numpy
 
 # NB: inside a run these extra forms share the sympy job's budget, so they are only built for small derivatives
 # (expand takes ~1 s at 1,500 tree nodes; AD over sympy ~1 s for a 5x5 log det, 21,000 nodes).
@@ -50,11 +51,11 @@ def run(case, params, points, rng, precision=DEFAULT):
     arguments = [list(np.asarray(symbols[k], dtype=object).reshape(-1)) for k in names]
     with Stopwatch() as lambdification:
         # The cse found above, in the reduced expressions' terms (lambdify would walk the full trees otherwise).
-        compiled = sympy.lambdify(arguments, list(reduced), modules="numpy", cse=lambda _: (replacements, reduced))
+        compiled = lambdify_numpy(arguments, list(reduced), cse=lambda _: (replacements, reduced))
     setup = build.seconds + derivation.seconds + lambdification.seconds
     # NB: the cost baseline of sympy is f evaluated the way sympy evaluates it (lambdified numpy code), not the
     # case's float ops; compiling f is no part of the derivative's setup.
-    function = sympy.lambdify(arguments, outputs, modules="numpy", cse=True)
+    function = lambdify_numpy(arguments, outputs, cse=True)
     extra = {"expr_nodes": d_nodes, "expr_ops": d_ops, "expr_cse_ops": cse_ops}
     swell = swell_entries(case, params, symbols, outputs, flat, (d_nodes, d_ops), (cse_nodes, cse_ops))
     results = []
