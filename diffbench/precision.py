@@ -56,7 +56,10 @@ PRECISIONS: dict[str, Precision] = {
 
 def parse_precisions(text: str) -> tuple[str, ...]:
     """'float32,float64' -> ('float32', 'float64') in registry order; ValueError names what is unknown."""
-    names = [name.strip() for name in str(text).split(",") if name.strip()]
+    names = [name.strip() for name in str(text).split(",")]
+    if "" in names and any(names):
+        raise ValueError(f"empty name in the precision list {str(text)!r} (a doubled or stray comma?)")
+    names = [name for name in names if name]
     unknown = [name for name in names if name not in PRECISIONS]
     if unknown or not names:
         raise ValueError(f"unknown precision {', '.join(map(repr, unknown)) or repr(text)} "

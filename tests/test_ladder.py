@@ -60,6 +60,9 @@ def test_registry_holds_each_type_and_keeps_float64_as_today():
     for bad in ("float16", "garbage", "", ","):
         with pytest.raises(ValueError, match="unknown precision"):
             parse_precisions(bad)
+    for stray in ("float32,,float64", "float64,", ",float32"):
+        with pytest.raises(ValueError, match="empty name"):
+            parse_precisions(stray)
 
 
 def test_float32_forward_difference_is_the_float32_arithmetic_by_hand(both):
