@@ -18,8 +18,8 @@ from diffbench.runner.scheduler import Task, run_tasks
 from diffbench.runner.worker import find_case
 from diffbench.sizes import cse, cse_output_size, tree_size
 from diffbench.swell_fits import fit_rows  # noqa: F401 - the fits belong with the experiment's API
-from diffbench.timing import Stopwatch, measure
 from diffbench.sympy_numpy import lambdify_numpy
+from diffbench.timing import Stopwatch, measure
 
 DEFAULT_SIZES = {"logistic": tuple(range(1, 13)), "linear_minus_logdet": tuple(range(1, 9))}
 

@@ -15,8 +15,8 @@ from diffbench.methods.finite_diff import CENTRAL
 from diffbench.methods.symbolic import symbols_like
 from diffbench.second_order import SecondOrderMethod, flat_hessian, gradient_case
 from diffbench.sizes import cse, tree_size
-from diffbench.timing import Stopwatch, measure, timed
 from diffbench.sympy_numpy import lambdify_numpy
+from diffbench.timing import Stopwatch, measure, timed
 
 
 def sympy_hessian(case, params, points, directions, rng):

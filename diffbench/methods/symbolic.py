@@ -8,8 +8,8 @@ from diffbench.methods.base import Method, PointResult
 from diffbench.precision import DEFAULT, PRECISIONS
 from diffbench.derivatives import ad_over_sympy, expression_text, survey_simplified
 from diffbench.sizes import cse, cse_output_size, cse_size, tree_size
-from diffbench.timing import Stopwatch, measure
 from diffbench.sympy_numpy import lambdify_numpy
+from diffbench.timing import Stopwatch, measure
 
 # NB: inside a run these extra forms share the sympy job's budget, so they are only built for small derivatives
 # (expand takes ~1 s at 1,500 tree nodes; AD over sympy ~1 s for a 5x5 log det, 21,000 nodes).
