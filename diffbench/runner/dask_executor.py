@@ -151,7 +151,8 @@ class DaskExecutor:
     def busy(self) -> bool:
         return bool(self.running)
 
-    def submit(self, tag, fn, args: tuple, limits: Limits) -> None:
+    def submit(self, tag, fn, args: tuple, limits: Limits, reuse=None) -> None:
+        """reuse is not used: on a cluster each task runs in its own child of its dask worker."""
         future = self.client.submit(run_isolated, fn, args, limits, self.preload, pure=False)
         self.running[future] = tag
         future.add_done_callback(self._ended.put)

@@ -1,10 +1,8 @@
-"""The local executor: each task in its own worker process, with a time budget, a memory limit and its own process group."""
+"""The local executor: tasks in worker processes, each with a time budget, a memory limit and its own process group."""
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
-import resource
 import signal
 import sys
 import time
@@ -12,9 +10,10 @@ from dataclasses import dataclass
 from multiprocessing import forkserver
 from multiprocessing.connection import wait
 
+from diffbench.runner.worker_process import worker_main
+
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 PRELOAD = ["diffbench.runner.worker", "diffbench.cli"]   # imported once by the fork server, shared by all workers
-PR_SET_PDEATHSIG = 1
 _NOTHING = object()    # no outcome yet (a task's value may well be None)
 
 
@@ -37,17 +36,6 @@ def single_thread_environment() -> None:
         os.environ.setdefault(variable, "1")
 
 
-def single_thread_torch() -> None:
-    """Inside a worker: one torch intra-op thread, as its BLAS has, where the fork server preloaded torch.
-
-    NB: torch is not imported here (that alone takes seconds of a job's budget); a job that imports it later
-    inherits OMP_NUM_THREADS=1 from single_thread_environment.
-    """
-    torch = sys.modules.get("torch")
-    if torch is not None and torch.get_num_threads() != 1:
-        torch.set_num_threads(1)
-
-
 def preload_modules(extra=()) -> list[str]:
     """What the fork server imports once for all workers: the worker, the default methods' modules (torch,
     sympy) and `extra` (the modules of the methods a run chose, jax among them when asked for)."""
@@ -63,15 +51,6 @@ def start_fork_server(preload=()) -> None:
     forkserver.ensure_running()
 
 
-def describe_base_exception(error: BaseException) -> str:
-    """What a BaseException that escaped the task means, in the user's words."""
-    if isinstance(error, SystemExit):
-        return f"the case called sys.exit({error.code!r})"
-    if isinstance(error, KeyboardInterrupt):
-        return "the case raised KeyboardInterrupt"
-    return f"{type(error).__name__}: {error}"
-
-
 def describe_exit(exitcode: int | None) -> str:
     if exitcode is not None and exitcode < 0:
         try:
@@ -82,56 +61,32 @@ def describe_exit(exitcode: int | None) -> str:
     return f"worker process exited with code {exitcode} without a result (the case called os._exit?)"
 
 
-def _limit_memory(megabytes: int) -> None:
-    try:
-        with open("/proc/self/statm") as statm:
-            baseline = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except OSError:  # NB: no /proc (macOS): RLIMIT_AS is not enforced there anyway
-        return
-    limit = baseline + megabytes * 2 ** 20
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
-
-
-def _worker_main(fn, args, memory_mb: int, connection, run_pid: int) -> None:
-    """Inside the worker: own process group, die with the fork server, ignore the terminal's Ctrl-C, run, send."""
-    os.setpgid(0, 0)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)      # NB: the parent decides what an interrupt means
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # NB: not Linux: orphans are stopped by the parent's handlers only
-        pass
-    try:
-        os.kill(run_pid, 0)          # NB: the run died before prctl took effect: nothing would stop this worker
-    except ProcessLookupError:
-        os._exit(1)
-    single_thread_torch()
-    _limit_memory(memory_mb)
-    try:
-        message = ("value", fn(*args))
-    except BaseException as error:  # noqa: BLE001 - whatever a case does, it becomes this task's record
-        message = ("failure", describe_base_exception(error))
-    try:
-        connection.send(message)
-    except BaseException as error:  # noqa: BLE001 - an unpicklable value is the task's failure, not a hang
-        connection.send(("failure", f"result could not be sent back: {type(error).__name__}: {error}"))
-    connection.close()
-    os._exit(0)   # NB: no atexit handlers or buffered output of the case's making
+@dataclass
+class _Worker:
+    process: multiprocessing.Process
+    connection: object        # duplex: (fn, args) go out, ("value" | "failure", payload, kept) come back
+    reuse: object             # the kind of task it serves (None: one task, then it exits)
+    memory_mb: int
 
 
 @dataclass
 class _Running:
     tag: object
-    process: multiprocessing.Process
-    connection: object
+    worker: _Worker
     deadline: float
     budget_s: float
     started: float
 
 
 class LocalExecutor:
-    """Up to `workers` tasks at a time, each in a fresh process forked from one fork server."""
+    """Up to `workers` tasks at a time, in processes forked from one fork server.
+
+    A task submitted with a reuse key may run in a worker kept from an earlier task of the same key (and memory
+    limit), which saves the ~20 ms a fork of the preloaded fork server and its exit cost each task; every other
+    task gets a fresh process. A worker is kept only while nothing its last task started still runs and its
+    address space grew by under a quarter of the memory limit (worker_process.fit_for_another); a timeout, a
+    crash or an exit ends it, and with it that task alone. NB: tasks sharing a key share a process's module
+    state: give one only to tasks whose code keeps none between calls (a run keys its jobs by case file)."""
 
     def __init__(self, workers: int, preload=(), start_method: str = "forkserver"):
         """preload: more modules for the fork server to import once (the methods a run uses), so that no
@@ -146,8 +101,10 @@ class LocalExecutor:
         if start_method == "forkserver":
             self.context.set_forkserver_preload(preload_modules(preload))
         self.running: list[_Running] = []
+        self._idle: list[_Worker] = []        # kept workers waiting for a task of their key
         self._unstarted: list[tuple] = []     # (tag, Failure, 0.0) of tasks whose worker could not start
         self._exiting: list = []              # killed workers not yet reaped (their exit takes the kernel a while)
+        self.started_processes = 0            # how many worker processes this executor forked
 
     def free(self) -> int:
         return self.workers - len(self.running)
@@ -155,20 +112,47 @@ class LocalExecutor:
     def busy(self) -> bool:
         return bool(self.running or self._unstarted)
 
-    def submit(self, tag, fn, args: tuple, limits: Limits) -> None:
-        receive, send = self.context.Pipe(duplex=False)
-        process = self.context.Process(target=_worker_main, daemon=True,
-                                       args=(fn, args, limits.memory_mb, send, os.getpid()))
+    def submit(self, tag, fn, args: tuple, limits: Limits, reuse=None) -> None:
+        """Run fn(*args) under limits; reuse: a key of the task's kind (see the class), or None."""
+        worker = self._kept_worker(reuse, limits.memory_mb, fn, args)
+        if worker is None:
+            while self._idle and len(self._idle) + len(self.running) >= self.workers:
+                self._retire(self._idle.pop(0))    # NB: a slot holds one process, busy or kept
+            worker = self._start(tag, fn, args, limits, reuse)
+            if worker is None:
+                return
+        now = time.monotonic()
+        self.running.append(_Running(tag, worker, now + limits.seconds, limits.seconds, now))
+
+    def _kept_worker(self, reuse, memory_mb: int, fn, args) -> _Worker | None:
+        """A kept worker of this key and limit, handed fn and args; None where there is none (or it died)."""
+        if reuse is None:
+            return None
+        for worker in list(self._idle):
+            if worker.reuse == reuse and worker.memory_mb == memory_mb:
+                self._idle.remove(worker)
+                try:
+                    worker.connection.send((fn, args))
+                    return worker
+                except (OSError, EOFError):   # NB: it died while idle: a fresh worker takes the task
+                    self._retire(worker)
+                    return None
+        return None
+
+    def _start(self, tag, fn, args: tuple, limits: Limits, reuse) -> _Worker | None:
+        ours, theirs = self.context.Pipe(duplex=True)
+        process = self.context.Process(target=worker_main, daemon=True,
+                                       args=(fn, args, limits.memory_mb, theirs, os.getpid(), reuse is not None))
         try:
             process.start()
         except (OSError, EOFError) as error:   # e.g. the fork server was killed along with the run's group
-            receive.close()
+            ours.close()
             self._unstarted.append((tag, Failure("failed", f"could not start a worker process: {error}"), 0.0))
-            return
+            return None
         finally:
-            send.close()
-        now = time.monotonic()
-        self.running.append(_Running(tag, process, receive, now + limits.seconds, limits.seconds, now))
+            theirs.close()
+        self.started_processes += 1
+        return _Worker(process, ours, reuse, limits.memory_mb)
 
     def collect(self, timeout: float) -> list[tuple]:
         """(tag, value or Failure, seconds) of every task that ended within `timeout` seconds."""
@@ -179,38 +163,45 @@ class LocalExecutor:
             return []
         now = time.monotonic()
         wake = min(timeout, max(0.0, min(r.deadline for r in self.running) - now))
-        ready = set(wait([r.connection for r in self.running] + [r.process.sentinel for r in self.running], wake))
+        ready = set(wait([r.worker.connection for r in self.running]
+                         + [r.worker.process.sentinel for r in self.running], wake))
         finished, now = [], time.monotonic()
         for task in list(self.running):
-            outcome = _NOTHING
-            if task.connection in ready:
+            outcome, kept, worker = _NOTHING, False, task.worker
+            if worker.connection in ready:
                 try:
-                    kind, value = task.connection.recv()
+                    kind, value, kept = worker.connection.recv()
                     outcome = value if kind == "value" else Failure("failed", value)
                 except (EOFError, OSError):
                     pass
-            if outcome is _NOTHING and task.process.sentinel in ready:
-                task.process.join(1)
-                outcome = Failure("failed", describe_exit(task.process.exitcode))
+            if outcome is _NOTHING and worker.process.sentinel in ready:
+                worker.process.join(1)
+                outcome = Failure("failed", describe_exit(worker.process.exitcode))
             if outcome is _NOTHING and now >= task.deadline:
                 outcome = Failure("timeout", f"timed out after {task.budget_s:g} s")
             if outcome is not _NOTHING:
-                self._end(task)
+                self.running.remove(task)
+                if kept and worker.reuse is not None:
+                    self._idle.append(worker)
+                else:
+                    self._retire(worker)
                 finished.append((task.tag, outcome, now - task.started))
         return finished
 
-    def _end(self, task: _Running) -> None:
-        """Kill the task's process group; reap the worker later, so the next task need not wait for its exit."""
-        self.running.remove(task)
-        _kill_group(task.process)
-        task.connection.close()
-        self._exiting.append(task.process)
+    def _retire(self, worker: _Worker) -> None:
+        """Kill the worker's process group; reap it later, so the next task need not wait for its exit."""
+        _kill_group(worker.process)
+        worker.connection.close()
+        self._exiting.append(worker.process)
         self._exiting = [process for process in self._exiting if not _reaped(process)]
 
     def stop(self) -> None:
-        """Kill every running task's process group (the task's own children included) and reap every worker."""
+        """Kill every worker's process group (the tasks' own children included) and reap every worker."""
         for task in list(self.running):
-            self._end(task)
+            self.running.remove(task)
+            self._retire(task.worker)
+        while self._idle:
+            self._retire(self._idle.pop())
         for process in self._exiting:
             process.join(5)
         self._exiting.clear()
@@ -231,4 +222,3 @@ def _kill_group(process) -> None:
             return
         except (ProcessLookupError, PermissionError):
             continue
-

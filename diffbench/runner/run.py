@@ -31,7 +31,10 @@ def job_tasks(plan_: Plan, config: RunConfig) -> list[Task]:
         # NB: one lane per precision, so a float32 timeout does not skip float64's job (and the reverse)
         symbolic = job.kind == "method" and expects_timeout(job.method)
         lane = (job.case, job.method, job.precision) if symbolic else None
-        tasks.append(Task(job_key(job), execute, (job,), Limits(budget, config.memory_mb), job.label, lane))
+        # NB: a symbolic job gets a fresh process (sympy's cache would carry one size's work into the next);
+        # the others may share one with jobs of the same case file, whose module they already share
+        tasks.append(Task(job_key(job), execute, (job,), Limits(budget, config.memory_mb), job.label, lane,
+                          reuse=None if symbolic else job.source))
     return tasks
 
 

@@ -18,6 +18,7 @@ class Task:
     limits: Limits
     label: str                # for people: progress, messages
     lane: tuple | None = None  # tasks of one lane run one after another, in the order given
+    reuse: object = None      # tasks of one key may share a worker process (LocalExecutor's class docstring)
 
 
 def timeout_stops_lane(task: Task, outcome) -> str | None:
@@ -48,7 +49,7 @@ def run_tasks(tasks: list[Task], executor: LocalExecutor, on_done: Callable, sto
             raise Interrupted(stop.signum)
         while queue and executor.free() > 0:
             task = queue.pop(0)
-            executor.submit(task, task.fn, task.args, task.limits)
+            executor.submit(task, task.fn, task.args, task.limits, reuse=task.reuse)
         for task, outcome, seconds in executor.collect(POLL_S):
             if stop is not None and stop.signum and isinstance(outcome, Failure):
                 continue    # NB: a worker killed by the same interrupt is no outcome of its task
