@@ -295,6 +295,7 @@ def test_richardson_counts_the_inputs_left_out_of_the_domain_and_goes_on():
         return o.sum(o.sqrt(x))
     case = Case("mut_sqrt3", f, lambda rng: {}, ("x",))
     points = [{"x": np.array([1e-12, 4.0, 1e-13])}, {"x": np.array([1.0, 4.0, 9.0])}]
-    first, second = rich.RICHARDSON.run(case, {}, points, np.random.default_rng(0))
-    assert first.message == "every central stencil of the halving sequence left the domain for 2 of 3 inputs"
-    assert second.status == "ok" and np.allclose(second.jacobian, [[0.5, 0.25, 1 / 6]], rtol=1e-12, atol=0)
+    for seed in range(6):    # NB: whichever way the noise probe points (it may leave the domain both ways)
+        first, second = rich.RICHARDSON.run(case, {}, points, np.random.default_rng(seed))
+        assert first.message == "every central stencil of the halving sequence left the domain for 2 of 3 inputs"
+        assert second.status == "ok" and np.allclose(second.jacobian, [[0.5, 0.25, 1 / 6]], rtol=1e-12, atol=0)

@@ -199,6 +199,30 @@ def test_richardson_reports_estimate_error_and_step():
     assert result.extra["n_func_evals"] > 4
 
 
+
+@pytest.mark.parametrize("method", ["richardson", "fd_central", "complex_step", "fd_random"])
+def test_how_often_the_timing_repeats_a_call_moves_no_later_point(method, monkeypatch):
+    """The timing repeats a fast call as often as its clock says; the numbers of every point must not follow."""
+    import diffbench.timing as timing
+    case = CASES["logistic"]
+    params = case.params(4)
+    points = [case.inputs(0, params, k) for k in range(3)]
+
+    def repeating(times):
+        def measure(fn, *args, **kwargs):
+            for _ in range(times):
+                fn()
+            return 1e-6
+        return measure
+    found = []
+    for times in (1, 7):
+        monkeypatch.setattr(timing, "measure", repeating(times))
+        results = METHODS[method].run(case, params, points, np.random.default_rng(5))
+        found.append([(r.jacobian, r.extra.get("error_estimate")) for r in results])
+    for (jacobian_1, estimate_1), (jacobian_7, estimate_7) in zip(*found):
+        assert np.array_equal(jacobian_1, jacobian_7, equal_nan=True)
+        assert estimate_1 == estimate_7
+
 # ----- complex step -----
 
 @pytest.mark.parametrize("name", SEED_CASES)

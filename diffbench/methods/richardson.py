@@ -88,10 +88,17 @@ def richardson_jacobian(g, x, rng, base_step=BASE_STEP, eps=EPS):
     """
     probe = rng.standard_normal(x.size)
     scale = max(1.0, float(np.max(np.abs(x)))) if x.size else 1.0
-    noise = noise_level(g, x, probe / np.linalg.norm(probe), NOISE_SPACING * scale, eps)
+    probe = probe / np.linalg.norm(probe)
+    noise, noise_evaluations = noise_level(g, x, probe, NOISE_SPACING * scale, eps), NOISE_POINTS
+    if not np.all(np.isfinite(noise)):
+        # NB: the probe's points run one way from x; where that way leaves the domain, the other way is tried
+        # (and where both ways do, the noise is taken at its floor, eps |g(x)|)
+        noise, noise_evaluations = noise_level(g, x, -probe, NOISE_SPACING * scale, eps), 2 * NOISE_POINTS
+        if not np.all(np.isfinite(noise)):
+            noise, noise_evaluations = eps * np.abs(g(x)), noise_evaluations + 1
     results = [extrapolate(g, x, e, base_step * max(1.0, abs(xi)), noise) for e, xi in zip(np.eye(x.size), x)]
     return (np.stack([r.estimate for r in results], axis=1), np.stack([r.error for r in results], axis=1),
-            np.array([r.step for r in results]), NOISE_POINTS + sum(r.evaluations for r in results))
+            np.array([r.step for r in results]), noise_evaluations + sum(r.evaluations for r in results))
 
 
 def run(case, params, points, rng, precision=DEFAULT):
@@ -99,8 +106,11 @@ def run(case, params, points, rng, precision=DEFAULT):
     results = []
     for inputs in points:
         g, x = flat_function(case, params, inputs, chosen.real)
-        (jacobian, error, steps, evaluations), seconds = timed(lambda: richardson_jacobian(g, x, rng,
-                                                                                            eps=chosen.eps))
+        # NB: each timed repeat probes the noise along the same direction; how many repeats the timing takes
+        # must not move the next point's draws (its error estimate differed between runs)
+        probe_seed = int(rng.integers(2 ** 63))
+        (jacobian, error, steps, evaluations), seconds = timed(lambda: richardson_jacobian(
+            g, x, np.random.default_rng(probe_seed), eps=chosen.eps))
         jacobian = np.asarray(jacobian, dtype=np.float64)
         scale = float(np.linalg.norm(jacobian))
         estimate = float(np.linalg.norm(error)) / scale if scale > 0 else float(np.linalg.norm(error))
