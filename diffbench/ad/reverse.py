@@ -4,6 +4,8 @@ from diffbench.ad.rules import RULES
 from diffbench.ad.traced import Traced, TracingOps
 from diffbench.backends.floatnp import FloatOps
 
+NO_PARAMS: dict = {}   # NB: shared by every operator node, never written to
+
 
 class Var(Traced):
     __slots__ = ("primal", "tape", "index")
@@ -15,14 +17,14 @@ class Var(Traced):
         return self.tape.apply(name, *args, **params)
 
     # NB: the arithmetic operators straight to the tape, one call fewer than Traced's (a scalar program's cost)
-    def __add__(self, other): return self.tape.apply("add", self, other)
-    def __radd__(self, other): return self.tape.apply("add", other, self)
-    def __sub__(self, other): return self.tape.apply("sub", self, other)
-    def __rsub__(self, other): return self.tape.apply("sub", other, self)
-    def __mul__(self, other): return self.tape.apply("mul", self, other)
-    def __rmul__(self, other): return self.tape.apply("mul", other, self)
-    def __truediv__(self, other): return self.tape.apply("div", self, other)
-    def __rtruediv__(self, other): return self.tape.apply("div", other, self)
+    def __add__(self, other): return self.tape.binary("add", self, other)
+    def __radd__(self, other): return self.tape.binary("add", other, self)
+    def __sub__(self, other): return self.tape.binary("sub", self, other)
+    def __rsub__(self, other): return self.tape.binary("sub", other, self)
+    def __mul__(self, other): return self.tape.binary("mul", self, other)
+    def __rmul__(self, other): return self.tape.binary("mul", other, self)
+    def __truediv__(self, other): return self.tape.binary("div", self, other)
+    def __rtruediv__(self, other): return self.tape.binary("div", other, self)
     def __neg__(self): return self.tape.apply("neg", self)
 
     def __repr__(self):
@@ -50,6 +52,26 @@ class Tape(TracingOps):
     def var(self, value, name="x"):
         self.nodes.append(Node(name, None, (), {}, value, ()))
         return Var(value, self, len(self.nodes) - 1)
+
+    def binary(self, name, a, b):
+        """apply(name, a, b) for the arithmetic operators, without packing arguments (a scalar program's cost)."""
+        if type(a) is Var and a.tape is self:
+            if type(b) is Var and b.tape is self:
+                parents, values = ((0, a.index), (1, b.index)), (a.primal, b.primal)
+            else:
+                parents, values = ((0, a.index),), (a.primal, b)
+        elif type(b) is Var and b.tape is self:
+            parents, values = ((1, b.index),), (a, b.primal)
+        else:
+            return self.apply(name, a, b)
+        kernel = self.kernels.get(name)
+        if kernel is not None:
+            out, saved = kernel.forward(*values)
+        else:
+            out, saved = RULES[name].impl(self.base, *values), None
+        nodes = self.nodes
+        nodes.append(Node(name, RULES[name], values, NO_PARAMS, out, parents, saved))
+        return Var(out, self, len(nodes) - 1)
 
     def apply(self, name, *args, **params):
         if len(args) == 2:   # NB: the binary operators, most of a scalar program's operations, unrolled
@@ -104,11 +126,16 @@ class Tape(TracingOps):
             saved = node.saved
             if saved is not None:
                 vjps, value, args = kernels[node.name].vjps, node.out, node.args
-                if rule.symmetric and len(parents) == 2 and parents[0][1] == parents[1][1]:
+                # NB: a kernel's primitive has one or two operands; unrolled, as a scalar program's sweep is this
+                if len(parents) == 1:
+                    position, parent = parents[0]
+                    cotangents = ((parent, vjps[position](g, value, saved, *args)),)
+                elif rule.symmetric and parents[0][1] == parents[1][1]:
                     c = vjps[0](g, value, saved, *args)   # as the rule's f(x, x) below
                     cotangents = ((parents[0][1], c + c),)
                 else:
-                    cotangents = [(parent, vjps[position](g, value, saved, *args)) for position, parent in parents]
+                    (first, i), (second, j) = parents
+                    cotangents = ((i, vjps[first](g, value, saved, *args)), (j, vjps[second](g, value, saved, *args)))
             elif rule.symmetric and len(parents) == 2 and parents[0][1] == parents[1][1]:
                 c = rule.vjps[0](o, g, node.out, *node.args, **node.params)   # f(x, x): both terms are equal
                 cotangents = [(parents[0][1], c + c)]
