@@ -104,7 +104,6 @@ class LocalExecutor:
         self._idle: list[_Worker] = []        # kept workers waiting for a task of their key
         self._unstarted: list[tuple] = []     # (tag, Failure, 0.0) of tasks whose worker could not start
         self._exiting: list = []              # killed workers not yet reaped (their exit takes the kernel a while)
-        self.started_processes = 0            # how many worker processes this executor forked
 
     def free(self) -> int:
         return self.workers - len(self.running)
@@ -151,7 +150,6 @@ class LocalExecutor:
             return None
         finally:
             theirs.close()
-        self.started_processes += 1
         return _Worker(process, ours, reuse, limits.memory_mb)
 
     def collect(self, timeout: float) -> list[tuple]:
