@@ -11,7 +11,9 @@ class Var(Traced):
     __slots__ = ("primal", "tape", "index")
 
     def __init__(self, primal, tape, index):
-        self.primal, self.tape, self.index = primal, tape, index
+        self.primal = primal
+        self.tape = tape
+        self.index = index
 
     def _apply(self, name, *args, **params):
         return self.tape.apply(name, *args, **params)
@@ -36,7 +38,12 @@ class Node:
     __slots__ = ("name", "rule", "args", "params", "out", "parents", "saved")
 
     def __init__(self, name, rule, args, params, out, parents, saved=None):
-        self.name, self.rule, self.args, self.params, self.out, self.parents = name, rule, args, params, out, parents
+        self.name = name
+        self.rule = rule
+        self.args = args
+        self.params = params
+        self.out = out
+        self.parents = parents
         self.saved = saved
 
 
@@ -57,20 +64,20 @@ class Tape(TracingOps):
         """apply(name, a, b) for the arithmetic operators, without packing arguments (a scalar program's cost)."""
         if type(a) is Var and a.tape is self:
             if type(b) is Var and b.tape is self:
-                parents, values = ((0, a.index), (1, b.index)), (a.primal, b.primal)
+                parents, a, b = ((0, a.index), (1, b.index)), a.primal, b.primal
             else:
-                parents, values = ((0, a.index),), (a.primal, b)
+                parents, a = ((0, a.index),), a.primal
         elif type(b) is Var and b.tape is self:
-            parents, values = ((1, b.index),), (a, b.primal)
+            parents, b = ((1, b.index),), b.primal
         else:
             return self.apply(name, a, b)
         kernel = self.kernels.get(name)
         if kernel is not None:
-            out, saved = kernel.forward(*values)
+            out, saved = kernel.forward(a, b)
         else:
-            out, saved = RULES[name].impl(self.base, *values), None
+            out, saved = RULES[name].impl(self.base, a, b), None
         nodes = self.nodes
-        nodes.append(Node(name, RULES[name], values, NO_PARAMS, out, parents, saved))
+        nodes.append(Node(name, RULES[name], (a, b), NO_PARAMS, out, parents, saved))
         return Var(out, self, len(nodes) - 1)
 
     def apply(self, name, *args, **params):
