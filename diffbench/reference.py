@@ -17,7 +17,8 @@ import numpy as np
 from diffbench import kinks
 from diffbench.ad import api
 from diffbench.backends import MpOps
-from diffbench.backends.arb import ArbOps, ArbUnsupported, ball, holds_balls, is_finite, midpoints_mp
+from diffbench.backends.arb import (ArbOps, ArbUnsupported, ball, holds_balls, is_finite, matmul_mp,
+                                    midpoints_mp)
 from diffbench.methods.base import unflatten
 
 COMPONENTWISE_MAX_ENTRIES = 64
@@ -155,10 +156,19 @@ def reference_with_route1(case, params, inputs, rng, dps: int = 50, route1: str 
     if m * n <= COMPONENTWISE_MAX_ENTRIES:
         route2 = "componentwise"
         directions = np.eye(n, dtype=int).astype(object)
+        rule_based = jacobian.dot(directions)
     else:
         route2 = f"directional k={DIRECTIONS}"
-        directions = np.array([[mp.ctx.mpf(v) for v in column]
-                               for column in rng.standard_normal((DIRECTIONS, n))], dtype=object).T
+        drawn = rng.standard_normal((DIRECTIONS, n)).T       # float64, exact in mpf and in arb alike
+        if route1 == "arb":
+            # NB: J v over thousands of entries in arb_mat (C), not mpf objects: the same numbers to the
+            # context's precision (formed 64 bits finer, then rounded to it); mpf directions only if a kink
+            # check needs them
+            directions = drawn
+            rule_based = matmul_mp(mp.ctx, jacobian, drawn)
+        else:
+            directions = np.frompyfunc(mp.ctx.mpf, 1, 1)(drawn).astype(object)
+            rule_based = jacobian.dot(directions)
     # NB: with route 1 on arb, route 2 evaluates f on arb too (mpmath object arrays would take seconds a point
     # at the larger sizes); it still differentiates numerically (mpmath's diff), without any derivative rule.
     line = (arb_line(case, params, data, x_flat, directions, xs_mp) if route1 == "arb"
@@ -176,7 +186,6 @@ def reference_with_route1(case, params, inputs, rng, dps: int = 50, route1: str 
 
     numeric = np.array([[mp.ctx.diff(along(j, k), 0) for j in range(directions.shape[1])] for k in range(m)],
                        dtype=object)
-    rule_based = jacobian.dot(directions)
     kink = find_kink(mp, lambda: case.bind({k: mp.asarray(v) for k, v in data.items()}, params),
                      x_flat, xs_mp, directions, rule_based, tape)
     if kink is None:
@@ -201,6 +210,7 @@ def find_kink(mp, bind_f, x_flat, like, directions, rule_based, tape) -> dict | 
     bind_f() gives f over mpmath numbers."""
     if not kinks.may_have_kinks(tape):
         return None
+    directions = np.frompyfunc(mp.ctx.mpf, 1, 1)(directions).astype(object)   # float64 ones exactly
     left, right = kinks.one_sided_jacobians(mp, bind_f(), x_flat, like, directions, unflatten)
     left, right = mp.to_float(left), mp.to_float(right)
     scale = float(np.max(np.abs(mp.to_float(rule_based)))) if rule_based.size else 0.0

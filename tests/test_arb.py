@@ -180,3 +180,21 @@ def test_certified_digits_survive_exponents_beyond_float64():
         assert certified_digits(tiny) == pytest.approx(40.0, abs=1e-6)
         huge = np.array([flint.arb(flint.arb(10) ** 400, flint.arb(10) ** 380)], dtype=object)
         assert certified_digits(huge) == pytest.approx(20.0, abs=1e-6)
+
+
+def test_matmul_mp_is_the_product_to_the_contexts_precision():
+    """J v of route 1 in arb_mat: against mpmath's own sums at twice the digits (an independent route)."""
+    from diffbench.backends.arb import matmul_mp
+    rng = np.random.default_rng(3)
+    ctx = mpmath.MPContext()
+    ctx.dps = 50
+    a = np.array([[ctx.mpf(v) / 3 for v in row] for row in rng.standard_normal((2, 300))], dtype=object)
+    b = rng.standard_normal((300, 3))
+    found = matmul_mp(ctx, a, b)
+    fine = mpmath.MPContext()
+    fine.dps = 100
+    for i in range(2):
+        for j in range(3):
+            exact = fine.fsum(fine.mpf(a[i, k]) * fine.mpf(float(b[k, j])) for k in range(300))
+            assert isinstance(found[i, j], type(ctx.mpf(1)))
+            assert abs(fine.mpf(found[i, j]) - exact) <= abs(exact) * fine.mpf(2) ** (1 - ctx.prec)

@@ -135,6 +135,15 @@ def midpoints_mp(ctx, x) -> np.ndarray:
     return out.astype(object) if np.ndim(out) else out
 
 
+def matmul_mp(ctx, a, b) -> np.ndarray:
+    """a @ b for mpf matrix a (object array) and float64 matrix b, in arb_mat at ctx's precision + 64 bits, as
+    mpf numbers of ctx (the midpoints, rounded to ctx's precision)."""
+    with flint.ctx.workprec(ctx.prec + 64):
+        left = flint.arb_mat(np.frompyfunc(ball, 1, 1)(np.asarray(a, dtype=object)).tolist())
+        product = left * flint.arb_mat(np.asarray(b, dtype=np.float64).tolist())
+    return midpoints_mp(ctx, from_matrix(product))
+
+
 def is_finite(x) -> bool:
     return all(ball(v).is_finite() for v in np.asarray(x, dtype=object).ravel())
 
