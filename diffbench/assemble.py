@@ -27,7 +27,8 @@ def reference_columns(ref: dict | None) -> dict:
             "ref_flagged": not ref["digits"] >= REFERENCE_AGREEMENT_DIGITS,   # NaN digits are flagged too
             "kink": bool(ref.get("kink", False)),
             "f_digits": ref.get("f_digits", float("nan")), "attainable_digits": ref.get("attainable_digits",
-                                                                                        float("nan"))}
+                                                                                        float("nan")),
+            **({"f_finite": ref["f_finite"]} if "f_finite" in ref else {})}
 
 
 def disputed_note(ref: dict) -> str:

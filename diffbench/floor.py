@@ -22,13 +22,21 @@ def mp_strings(ctx, values, digits: int = STRING_DIGITS) -> list:
     return [ctx.nstr(v, digits, strip_zeros=False) for v in np.asarray(values, dtype=object).reshape(-1)]
 
 
-def f_digits(case, params, inputs, value_mp, mp) -> float:
-    """Correct digits of the case's float64 evaluation of f at the point, against the high-precision value."""
+def float_value(case, params, inputs):
+    """The case's float64 value of f at the point (flat), or None where its float code raises."""
     with np.errstate(all="ignore"):
         try:
-            value = np.asarray(case.call(FloatOps(), inputs, params), dtype=np.float64).reshape(-1)
-        except Exception:  # noqa: BLE001 - a float code that raises has no digits here
-            return 0.0
+            return np.asarray(case.call(FloatOps(), inputs, params), dtype=np.float64).reshape(-1)
+        except Exception:  # noqa: BLE001 - a float code that raises has no value here
+            return None
+
+
+def f_digits(case, params, inputs, value_mp, mp, value=None) -> float:
+    """Correct digits of the case's float64 evaluation of f at the point, against the high-precision value.
+    value: float_value() already computed at the point."""
+    value = float_value(case, params, inputs) if value is None else value
+    if value is None:
+        return 0.0
     if not np.all(np.isfinite(value)):
         return 0.0      # NB: f overflowed or gave NaN where its exact value is finite: no correct digit left
     exact = np.asarray(value_mp, dtype=object).reshape(-1)
@@ -86,6 +94,10 @@ def point_floor(case, params, inputs, seed: int, point: int, dps: int = 50, rout
         attainable = attainable_digits(case, params, inputs, jacobian, mp, rng)
     except Exception:  # noqa: BLE001 - a perturbed point outside the domain: the floor is unknown there
         attainable = float("nan")
-    return {"f_digits": f_digits(case, params, inputs, value, mp), "attainable_digits": attainable,
+    float_f = float_value(case, params, inputs)
+    # f_finite: whether the float64 code of f gives a finite value here (where it does not, overflow or NaN
+    # inside f is what limits every method that evaluates that code, not cancellation)
+    return {"f_digits": f_digits(case, params, inputs, value, mp, float_f),
+            "f_finite": bool(float_f is not None and np.all(np.isfinite(float_f))), "attainable_digits": attainable,
             "f_ref": mp_strings(mp.ctx, value), "jacobian_ref": mp_strings(mp.ctx, jacobian),
             "jacobian_shape": list(np.shape(jacobian))}

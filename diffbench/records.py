@@ -49,9 +49,11 @@ RESULTS_COLUMNS = {
     "theory_h": "float64",       # optimal step of the model a h^p |f^(p+d)| + b eps |f| / h^d (estimated derivatives)
     "error_estimate": "float64", # the method's own relative error estimate (Richardson, numdifftools, scipy)
     "f_digits": "float64",       # correct digits of the case's float64 value of f at the point (diffbench/floor.py)
+    "f_finite": "boolean",       # whether the case's float64 value of f at the point is finite (not inf/NaN)
     "attainable_digits": "float64",  # digits float64 inputs allow the derivative there (its conditioning)
     "shortfall_digits": "float64",   # attainable_digits - max(correct_digits, 0), at least 0
-    "limit": "string",           # conditioning | cancellation | truncation | round-off | domain | not finite
+    "limit": "string",           # conditioning | f not finite | cancellation | truncation | round-off | domain |
+                                 # not finite
     "ref_digits": "float64",     # digits to which the two reference routes agree
     "ref_route1": "string",      # how the first reference route computed: arb (certified balls) | mpmath
     "ref_certified_digits": "float64",  # -log10 of route 1's relative radius (arb; empty for mpmath)

@@ -8,7 +8,7 @@ AT_FLOOR_DIGITS = 1.0          # a method within this of attainable_digits is at
 CONDITIONED_BELOW = FULL_FLOOR_DIGITS - 1.0   # attainable below this: the point's conditioning limits
 CANCELLATION_DIGITS = 1.0      # f_digits this far below attainable: the float64 code of f cancels
 
-LIMITS = ("conditioning", "cancellation", "truncation", "round-off", "domain", "not finite")
+LIMITS = ("conditioning", "f not finite", "cancellation", "truncation", "round-off", "domain", "not finite")
 
 
 def clipped(digits: float) -> float:
@@ -27,7 +27,7 @@ def limit(row: dict, kind: str) -> str:
     """The cause that limits a scored row, where it can be told; '' where it cannot.
 
     Order of the tests: a stencil that left the domain; the point's conditioning when the method is at
-    the floor; cancellation when f's own float64 value is poor; for step methods truncation (the step used
+    the floor; f not finite when f's own float64 value is inf or NaN; cancellation when it is poor; for step methods truncation (the step used
     is above the fitted optimum) or round-off; else round-off of the method's operations.
     """
     if row.get("limit") == "domain":
@@ -39,6 +39,8 @@ def limit(row: dict, kind: str) -> str:
         return ""
     if attainable - clipped(digits) < AT_FLOOR_DIGITS:
         return "conditioning" if attainable < CONDITIONED_BELOW else "round-off"
+    if kind != "analytic" and row.get("f_finite") is False:
+        return "f not finite"      # the float64 code of f overflows (or gives NaN) here: no digit to cancel
     f_digits = row.get("f_digits", math.nan)
     if kind != "analytic" and math.isfinite(f_digits) and f_digits < attainable - CANCELLATION_DIGITS:
         return "cancellation"

@@ -72,6 +72,21 @@ def test_shortfall_and_limit_name_the_cause():
     assert plain["shortfall_digits"] == 0 and plain["limit"] == "round-off"
 
 
+def test_an_overflowing_f_is_named_as_such_not_as_cancellation():
+    """Naive cross-entropy at offset 1000: exp overflows in float64 (f = inf), though its exact value is finite;
+    complex step returns finite numbers 17 orders off. The limit is f's overflow, not a cancellation."""
+    case, params, inputs = case_point("cross_entropy_naive", 1000)
+    assert not np.isfinite(np.log(np.sum(np.exp(inputs["a"].astype(np.float64)))))
+    floor = point_floor(case, params, inputs, 0, 0)
+    assert floor["f_finite"] is False and floor["f_digits"] == 0.0
+    assert mp.isfinite(mp.mpf(floor["f_ref"][0]))
+    [row] = rows_of("cross_entropy_naive", "complex_step", 1000)["results"]
+    assert row["status"] == "ok" and row["correct_digits"] < 0
+    assert row["f_finite"] is False and row["limit"] == "f not finite"
+    [plain] = rows_of("cross_entropy_naive", "complex_step", 0)["results"]
+    assert plain["f_finite"] is True and plain["limit"] != "f not finite"
+
+
 def test_the_stable_form_is_the_cure():
     [stable] = rows_of("expm1_over_x_stable", "tape_reverse")["results"]
     assert stable["correct_digits"] >= 15 and stable["shortfall_digits"] < 1

@@ -50,3 +50,10 @@ def test_notes_name_cancellation_conditioning_and_domain():
     assert "its stable form c_stable gives tape 16.0 digits" in text
     assert "k: rounding the inputs to float64 allows only 9.4 digits" in text and "tape reach that" in text
     assert "fd_central: the stencil left the domain at e; one-sided steps" in text
+
+
+def test_an_overflowing_f_is_said_to_overflow():
+    overflowing = {**row("o", "complex_step", -17.0, f_digits=0.0, limit="f not finite"), "f_finite": False}
+    text = sentence([overflowing, {**row("p", "tape", -2.0, f_digits=7.1, limit="cancellation"), "f_finite": True}])
+    assert "o: the float64 code of f itself overflows to inf or NaN (o - point 0)" in text["accuracy"][1]
+    assert "p: the float64 code of f itself keeps only 7.1 digits (p - point 0)" in text["accuracy"][1]

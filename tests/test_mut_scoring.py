@@ -97,6 +97,12 @@ def test_clipped_and_shortfall_of_unknowns():
     ({"correct_digits": -3.0, "attainable_digits": 0.5}, "ad", "conditioning"),
     # one digit short is not at the floor
     ({"correct_digits": 12.0, "attainable_digits": 13.0, "f_digits": 11.5}, "ad", "cancellation"),
+    # f's float64 value is inf/NaN: that, not cancellation, is what limits (f_digits is 0 there)
+    ({"correct_digits": -17.0, "attainable_digits": 13.0, "f_digits": 0.0, "f_finite": False}, "numeric",
+     "f not finite"),
+    ({"correct_digits": 12.0, "attainable_digits": 13.0, "f_digits": 11.5, "f_finite": True}, "ad", "cancellation"),
+    ({"correct_digits": 5.0, "attainable_digits": 15.0, "f_digits": 0.0, "f_finite": False}, "analytic", "round-off"),
+    ({"correct_digits": 12.7, "attainable_digits": 13.0, "f_digits": 0.0, "f_finite": False}, "ad", "conditioning"),
     ({"correct_digits": 12.0, "attainable_digits": 13.0, "f_digits": 12.0}, "ad", "round-off"),
     ({"correct_digits": 5.0, "attainable_digits": 15.0, "f_digits": 10.0}, "analytic", "round-off"),
     ({"correct_digits": 5.0, "attainable_digits": 15.0, "f_digits": NAN}, "ad", "round-off"),

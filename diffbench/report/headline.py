@@ -80,6 +80,11 @@ def accuracy_sentence(family_results: pd.DataFrame) -> tuple[str, str]:
     return who, text + "."
 
 
+def _not_finite(flag) -> bool:
+    """f_finite is False (not missing: a run without the column, or a row without a reference)."""
+    return flag is not None and not pd.isna(flag) and not bool(flag)
+
+
 def floor_notes(family_results: pd.DataFrame, all_results: pd.DataFrame) -> list[str]:
     """Sentences where the point, not the method, sets the limit: cancellation in f, conditioning, domain edges."""
     ok = judged_rows(family_results)
@@ -92,7 +97,9 @@ def floor_notes(family_results: pd.DataFrame, all_results: pd.DataFrame) -> list
         poor = rows[f_digits < attainable - CANCELLATION_DIGITS]
         if len(poor):
             at = poor.loc[poor["f_digits"].idxmin()]
-            note = (f"{case}: the float64 code of f itself keeps only {at['f_digits']:.1f} digits ({_where(at)}); "
+            kept = ("overflows to inf or NaN" if _not_finite(at.get("f_finite"))
+                    else f"keeps only {at['f_digits']:.1f} digits")
+            note = (f"{case}: the float64 code of f itself {kept} ({_where(at)}); "
                     f"no method that evaluates this code can do better, the cure is to rewrite f")
             stable = all_results[(all_results["case"] == case + STABLE_SUFFIX)]
             stable = judged_rows(stable) if len(stable) else stable
