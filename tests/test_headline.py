@@ -57,3 +57,13 @@ def test_an_overflowing_f_is_said_to_overflow():
     text = sentence([overflowing, {**row("p", "tape", -2.0, f_digits=7.1, limit="cancellation"), "f_finite": True}])
     assert "o: the float64 code of f itself overflows to inf or NaN (o - point 0)" in text["accuracy"][1]
     assert "p: the float64 code of f itself keeps only 7.1 digits (p - point 0)" in text["accuracy"][1]
+
+
+def test_the_report_hands_the_headline_the_overflow_flag(tmp_path):
+    """sections.headline reads a narrow copy of results: f_finite must be in it, or the note says '0.0 digits'."""
+    from diffbench.report.run import Run
+    from diffbench.report.sections import headline
+    overflowing = {**row("o", "complex_step", -17.0, f_digits=0.0, limit="f not finite"), "f_finite": False}
+    run = Run(tmp_path, {"methods": ["complex_step"]}, {"results": pd.DataFrame([overflowing])})
+    [family] = headline(run)["families"]
+    assert "o: the float64 code of f itself overflows to inf or NaN" in family["accuracy"][1]

@@ -37,7 +37,7 @@ class Figure:
 
 # the results columns the headline reads (diffbench/report/headline.py); a narrow copy filters much faster
 HEADLINE_COLUMNS = ("case", "family", "param", "method", "point", "status", "correct_digits", "attainable_digits",
-                    "f_digits", "shortfall_digits", "limit", "eval_time_s", "cost_ratio", "float_cost_ratio",
+                    "f_digits", "f_finite", "shortfall_digits", "limit", "eval_time_s", "cost_ratio", "float_cost_ratio",
                     "setup_time_s", "break_even_evals")
 
 
