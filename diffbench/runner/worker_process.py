@@ -60,9 +60,10 @@ def left_children() -> bool:
     if threading.active_count() > 1:
         return True
     try:
-        return any(path.read_text().strip() for path in Path("/proc/self/task").glob("*/children"))
+        listed = [path.read_text() for path in Path("/proc/self/task").glob("*/children")]
     except OSError:
         return True
+    return not listed or any(text.strip() for text in listed)   # NB: no such files (a kernel without them)
 
 
 def fit_for_another(baseline: int | None, megabytes: int) -> bool:
