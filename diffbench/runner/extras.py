@@ -16,7 +16,7 @@ def trace_tasks(run_dir: Path, config: RunConfig, case_names) -> list[Task]:
     sources = config.sources()
     limits = Limits(config.reference_budget_s, config.memory_mb)
     return [Task(f"trace|{name}", trace_case, (sources[name], name, str(run_dir), config.seed, config.mode), limits,
-                 f"{name} evaluation trace") for name in case_names]
+                 f"{name} evaluation trace", reuse=sources[name]) for name in case_names]
 
 
 def experiment_tasks(run_dir: Path, config: RunConfig) -> list[Task]:
