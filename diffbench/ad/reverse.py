@@ -61,7 +61,7 @@ class Tape(TracingOps):
         return Var(value, self, len(self.nodes) - 1)
 
     def binary(self, name, a, b):
-        """apply(name, a, b) for the arithmetic operators, without packing arguments (a scalar program's cost)."""
+        """apply(name, a, b) without packing arguments: the arithmetic operators, most of a scalar program."""
         if type(a) is Var and a.tape is self:
             if type(b) is Var and b.tape is self:
                 parents, a, b = ((0, a.index), (1, b.index)), a.primal, b.primal
@@ -70,31 +70,23 @@ class Tape(TracingOps):
         elif type(b) is Var and b.tape is self:
             parents, b = ((1, b.index),), b.primal
         else:
-            return self.apply(name, a, b)
+            parents = None
         kernel = self.kernels.get(name)
         if kernel is not None:
             out, saved = kernel.forward(a, b)
         else:
             out, saved = RULES[name].impl(self.base, a, b), None
+        if not parents:
+            return out
         nodes = self.nodes
         nodes.append(Node(name, RULES[name], (a, b), NO_PARAMS, out, parents, saved))
         return Var(out, self, len(nodes) - 1)
 
     def apply(self, name, *args, **params):
-        if len(args) == 2:   # NB: the binary operators, most of a scalar program's operations, unrolled
-            a, b = args
-            if type(a) is Var and a.tape is self:
-                if type(b) is Var and b.tape is self:
-                    parents, values = [(0, a.index), (1, b.index)], (a.primal, b.primal)
-                else:
-                    parents, values = [(0, a.index)], (a.primal, b)
-            elif type(b) is Var and b.tape is self:
-                parents, values = [(1, b.index)], (a, b.primal)
-            else:
-                parents, values = None, args
-        else:
-            parents = [(i, a.index) for i, a in enumerate(args) if type(a) is Var and a.tape is self]
-            values = tuple(a.primal if type(a) is Var and a.tape is self else a for a in args) if parents else args
+        if len(args) == 2 and not params:
+            return self.binary(name, *args)
+        parents = [(i, a.index) for i, a in enumerate(args) if type(a) is Var and a.tape is self]
+        values = tuple(a.primal if type(a) is Var and a.tape is self else a for a in args) if parents else args
         kernel = self.kernels.get(name)
         if kernel is not None:
             out, saved = kernel.forward(*values)
