@@ -33,10 +33,10 @@ def float_value(case, params, inputs):
 
 def f_digits(case, params, inputs, value_mp, mp, value=None) -> float:
     """Correct digits of the case's float64 evaluation of f at the point, against the high-precision value.
-    value: float_value() already computed at the point."""
+    value: float_value() already computed at the point (not None); without it f is evaluated here."""
     value = float_value(case, params, inputs) if value is None else value
     if value is None:
-        return 0.0
+        return 0.0      # NB: the float code raised: no digit
     if not np.all(np.isfinite(value)):
         return 0.0      # NB: f overflowed or gave NaN where its exact value is finite: no correct digit left
     exact = np.asarray(value_mp, dtype=object).reshape(-1)
@@ -97,7 +97,7 @@ def point_floor(case, params, inputs, seed: int, point: int, dps: int = 50, rout
     float_f = float_value(case, params, inputs)
     # f_finite: whether the float64 code of f gives a finite value here (where it does not, overflow or NaN
     # inside f is what limits every method that evaluates that code, not cancellation)
-    return {"f_digits": f_digits(case, params, inputs, value, mp, float_f),
+    return {"f_digits": 0.0 if float_f is None else f_digits(case, params, inputs, value, mp, float_f),
             "f_finite": bool(float_f is not None and np.all(np.isfinite(float_f))), "attainable_digits": attainable,
             "f_ref": mp_strings(mp.ctx, value), "jacobian_ref": mp_strings(mp.ctx, jacobian),
             "jacobian_shape": list(np.shape(jacobian))}
