@@ -195,14 +195,19 @@ def test_a_timed_out_task_takes_its_own_children_with_it():
               LocalExecutor(1), lambda task, outcome, seconds: seen.__setitem__(task.key, outcome))
     assert seen["spawn"] == Failure("timeout", "timed out after 1.5 s")
     time.sleep(0.5)
-    sleeping = []
+    assert sleeping(marker) == []
+
+
+def sleeping(marker: str) -> list[str]:
+    """Pids of the `sleep MARKER` processes still running (a marker only one test starts)."""
+    found = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
             if cmdline.read_bytes().split(b"\0")[:2] == [b"sleep", marker.encode()]:
-                sleeping.append(cmdline.parent.name)
+                found.append(cmdline.parent.name)
         except OSError:
             continue
-    assert sleeping == []
+    return found
 
 
 @pytest.mark.parametrize("value", ["0", "-5", "lots"])

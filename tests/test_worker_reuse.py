@@ -2,10 +2,10 @@
 import os
 import subprocess
 import time
-from pathlib import Path
 
 from diffbench.runner.executor import Failure, LocalExecutor, Limits
 from diffbench.runner.scheduler import Task, run_tasks
+from test_runner import sleeping   # NB: the same /proc scan as the timeout test's
 
 HELD = []     # what hold_memory keeps alive in its worker
 
@@ -37,17 +37,6 @@ def run_in_order(tasks, workers=1):
     seen = {}
     run_tasks(tasks, LocalExecutor(workers), lambda task, outcome, seconds: seen.__setitem__(task.key, outcome))
     return seen
-
-
-def sleeping(marker):
-    found = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            if cmdline.read_bytes().split(b"\0")[:2] == [b"sleep", marker.encode()]:
-                found.append(cmdline.parent.name)
-        except OSError:
-            continue
-    return found
 
 
 def test_tasks_of_one_key_share_a_process_and_others_get_their_own():
