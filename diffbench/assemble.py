@@ -71,6 +71,9 @@ def method_rows(case, params, method, output, references, tables):
                 # Where the case says its float form overflows (naive cross-entropy at logits ~1000), NaN/inf
                 # is that form's measured inaccuracy, not a crash: status "inaccurate" is no run failure.
                 reason = output.nonfinite_reason   # the worker asked the case
+                if not reason and ref is not None and ref.get("f_finite") is False:
+                    # NB: still a failure (the case did not say to expect it), but the measured cause is named
+                    message += "; the case's own float64 f is inf or NaN at this point (f_finite False)"
                 row.update(status="inaccurate" if reason else "failed", limit="not finite",
                            message=f"{message} (expected: {reason})" if reason else message)
             elif ref is None or "error" in ref:

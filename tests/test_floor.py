@@ -87,6 +87,24 @@ def test_an_overflowing_f_is_named_as_such_not_as_cancellation():
     assert plain["f_finite"] is True and plain["limit"] != "f not finite"
 
 
+def test_nan_from_a_case_whose_own_float_f_overflows_says_why():
+    """A user's case with no nonfinite_reason: log-sum-exp of logits near 800 overflows in float64 (f = inf). The
+    NaN stays a failure (the case did not declare it, tests/test_exit_codes.py), its message names the cause."""
+    from diffbench.case import Case
+    case = Case(name="lse800", fn=lambda o, x: o.log(o.sum(o.exp(x))), make_inputs=lambda rng: {}, wrt=("x",))
+    inputs = {"x": np.array([800.0, 800.5, 801.0])}
+    ref = {**reference(case, {}, inputs, np.random.default_rng(0)), **point_floor(case, {}, inputs, 0, 0)}
+    assert ref["f_finite"] is False and ref["digits"] >= 45
+    tables = {name: [] for name in TABLES}
+    output = JobOutput(job=None, points=METHODS["tape_reverse"].run(case, {}, [inputs], np.random.default_rng(0)),
+                       func_times=[1e-6])
+    method_rows(case, {}, METHODS["tape_reverse"], output, [ref], tables)
+    [row] = tables["results"]
+    assert row["status"] == "failed" and row["limit"] == "not finite"
+    assert row["message"] == ("returned NaN/inf in 3 of 3 entries; the case's own float64 f is inf or NaN at this "
+                              "point (f_finite False)")
+
+
 def test_the_stable_form_is_the_cure():
     [stable] = rows_of("expm1_over_x_stable", "tape_reverse")["results"]
     assert stable["correct_digits"] >= 15 and stable["shortfall_digits"] < 1
