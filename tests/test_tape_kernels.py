@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from diffbench.ad import api
+from diffbench.ad import reverse
 from diffbench.ad.reverse import Tape
 from diffbench.backends import FloatOps
 
@@ -23,12 +24,15 @@ def logistic_derivative(x, n):
 
 
 @pytest.mark.parametrize("point", [(0.3, 1.7), (-2.5, 0.4), (1e-3, -8.0)])
-def test_scalar_path_matches_the_rules_path_bit_for_bit(point):
+def test_scalar_path_matches_the_rules_path_bit_for_bit(point, monkeypatch):
     ops = FloatOps()
     scalars = [np.float64(v) for v in point]
-    zero_d = [np.array(v) for v in point]        # 0-d arrays are no scalars to the fast path: the rules run
+    zero_d = [np.array(v) for v in point]        # 0-d arrays are no scalars to forward mode's fast path
     fast = api.grad(scalar_program, ops, scalars)
-    rules = api.grad(scalar_program, ops, zero_d)
+    with monkeypatch.context() as patched:       # a tape without kernels: every node runs the rules table
+        patched.setattr(reverse, "FLOAT_KERNELS", {})
+        assert Tape(ops).kernels == {}
+        rules = api.grad(scalar_program, ops, zero_d)
     assert [float(v) for v in fast] == [float(v) for v in rules]
     tangent = [np.float64(0.25), np.float64(-1.0)]
     _, fast_t = api.jvp(scalar_program, ops, scalars, tangent)
@@ -59,3 +63,20 @@ def test_logistic_gradient_on_the_fast_path_against_the_chain_rule(n):
     x = np.float64(0.3141)
     (gradient,) = api.grad(logistic, FloatOps(), [x])
     assert float(gradient) == pytest.approx(logistic_derivative(0.3141, n), rel=1e-10)
+
+
+def test_a_zero_dimensional_input_is_recorded_as_a_scalar_with_the_same_gradient():
+    """A case's scalar input arrives as a 0-d array; the tape records it as a float64 scalar (numpy's 0-d
+    arithmetic is slow), so its nodes take the scalar path and the gradient is the scalar input's, bit for bit."""
+    point = (0.3, 1.7)
+    from_arrays = api.grad(scalar_program, FloatOps(), [np.array(v) for v in point])
+    from_scalars = api.grad(scalar_program, FloatOps(), [np.float64(v) for v in point])
+    assert [float(v) for v in from_arrays] == [float(v) for v in from_scalars]
+    assert all(np.shape(v) == () for v in from_arrays)
+    tape = Tape(FloatOps())
+    x = tape.var(np.array(0.5))
+    y = x * x - 4.0 * x
+    assert type(x.primal) is np.float64 and tape.nodes[y.index].saved is True
+    assert tape.backward(y, np.float64(1.0))[x.index] == 2 * 0.5 - 4.0
+    vector = tape.var(np.array([0.5]))        # a 1-element array stays an array, on the rules path
+    assert type(vector.primal) is np.ndarray and tape.nodes[(vector * vector).index].saved is None

@@ -83,6 +83,17 @@ SCALAR_KERNELS = {
     "neg": Kernel(_neg_forward, (lambda t, out, s, a: -t,), (lambda g, out, s, a: -g,)),
 }
 
+# A two-operand scalar node's sweep in one call (instead of one vjp call per operand): (g, out, a, b) -> both
+# operands' cotangents, by the same formulas as SCALAR_KERNELS' vjps in the same order of operations.
+SCALAR_PULLBACKS = {
+    "add": lambda g, out, a, b: (g, g),
+    "sub": lambda g, out, a, b: (g, -g),
+    "mul": lambda g, out, a, b: (g * b, g * a),
+    "div": lambda g, out, a, b: (g / b, -g * out / b),
+}
+# The tape's own forward step for two scalar operands (operator.mul(a, b) is a * b, as in SCALAR_KERNELS).
+SCALAR_OPERATIONS = {"add": operator.add, "sub": operator.sub, "mul": operator.mul, "div": operator.truediv}
+
 # X is symmetric whenever a factor was saved, so X^-T = X^-1.
 FLOAT_KERNELS = {
     **SCALAR_KERNELS,

@@ -1,5 +1,7 @@
 """Reverse mode: a tape that records each primitive, then pulls adjoints back by the vjp rules."""
-from diffbench.ad.kernels import FLOAT_KERNELS
+import numpy as np
+
+from diffbench.ad.kernels import FLOAT_KERNELS, SCALAR_OPERATIONS, SCALAR_PULLBACKS, SCALARS
 from diffbench.ad.rules import RULES
 from diffbench.ad.traced import Traced, TracingOps
 from diffbench.backends.floatnp import FloatOps
@@ -55,8 +57,11 @@ class Tape(TracingOps):
         self.nodes: list[Node] = []
         self.released = False
         self.kernels = FLOAT_KERNELS if isinstance(base, FloatOps) else {}
+        self.operations = SCALAR_OPERATIONS if self.kernels else {}
 
     def var(self, value, name="x"):
+        if self.kernels and type(value) is np.ndarray and value.ndim == 0 and value.dtype == np.float64:
+            value = value[()]   # NB: a 0-d input as a float64 scalar: numpy's 0-d arithmetic costs ~0.5 µs an op
         self.nodes.append(Node(name, None, (), {}, value, ()))
         return Var(value, self, len(self.nodes) - 1)
 
@@ -71,11 +76,15 @@ class Tape(TracingOps):
             parents, b = ((1, b.index),), b.primal
         else:
             parents = None
-        kernel = self.kernels.get(name)
-        if kernel is not None:
-            out, saved = kernel.forward(a, b)
+        operation = self.operations.get(name)
+        if operation is not None and type(a) in SCALARS and type(b) in SCALARS:
+            out, saved = operation(a, b), True    # NB: saved=True marks a scalar node (SCALAR_PULLBACKS)
         else:
-            out, saved = RULES[name].impl(self.base, a, b), None
+            kernel = self.kernels.get(name)
+            if kernel is not None:
+                out, saved = kernel.forward(a, b)
+            else:
+                out, saved = RULES[name].impl(self.base, a, b), None
         if not parents:
             return out
         nodes = self.nodes
@@ -123,7 +132,11 @@ class Tape(TracingOps):
                 adjoints[k] = None
             parents = node.parents
             saved = node.saved
-            if saved is not None:
+            if saved is True and len(parents) == 2 and parents[0][1] != parents[1][1]:
+                # NB: a scalar node of two operands: both cotangents in one call (a program's sweep is mostly these)
+                first, second = SCALAR_PULLBACKS[node.name](g, node.out, *node.args)
+                cotangents = ((parents[0][1], first), (parents[1][1], second))
+            elif saved is not None:
                 vjps, value, args = kernels[node.name].vjps, node.out, node.args
                 # NB: a kernel's primitive has one or two operands; unrolled, as a scalar program's sweep is this
                 if len(parents) == 1:
