@@ -6,6 +6,7 @@ import sympy
 from diffbench.case import Case
 from diffbench.methods import symbolic
 from diffbench.methods import tape
+from diffbench.sizes import cse
 
 
 def sin_times_x():
@@ -84,7 +85,8 @@ def test_side_forms_are_built_only_for_small_derivatives():
     flat = [sympy.diff(outputs[0], s) for s in wrt]
 
     def kinds(tree_nodes):
-        entries = symbolic.swell_entries(scaled_case(), {}, symbols, outputs, flat, (tree_nodes, 0), (0, 0))
+        entries = symbolic.swell_entries(scaled_case(), {}, symbols, outputs, flat, (tree_nodes, 0), (0, 0),
+                                         cse(outputs))
         return [e["representation"] for e in entries]
     base = ["function", "function_dag", "sympy_tree", "sympy_cse"]
     assert kinds(1000) == base + ["sympy_simplified", "ad_sympy"]

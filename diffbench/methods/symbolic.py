@@ -55,9 +55,10 @@ def run(case, params, points, rng, precision=DEFAULT):
     setup = build.seconds + derivation.seconds + lambdification.seconds
     # NB: the cost baseline of sympy is f evaluated the way sympy evaluates it (lambdified numpy code), not the
     # case's float ops; compiling f is no part of the derivative's setup.
-    function = lambdify_numpy(arguments, outputs, cse=True)
+    function_cse = cse(outputs)    # one cse of f: its lambdified code and its DAG size in swell.csv
+    function = lambdify_numpy(arguments, outputs, cse=lambda _: function_cse)
     extra = {"expr_nodes": d_nodes, "expr_ops": d_ops, "expr_cse_ops": cse_ops}
-    swell = swell_entries(case, params, symbols, outputs, flat, (d_nodes, d_ops), (cse_nodes, cse_ops))
+    swell = swell_entries(case, params, symbols, outputs, flat, (d_nodes, d_ops), (cse_nodes, cse_ops), function_cse)
     results = []
     for inputs in points:
         # NB: numpy scalars of the precision, not Python floats (which would compute in float64)
@@ -76,11 +77,12 @@ def run(case, params, points, rng, precision=DEFAULT):
     return results
 
 
-def swell_entries(case, params, symbols, outputs, flat, tree, dag) -> list[dict]:
+def swell_entries(case, params, symbols, outputs, flat, tree, dag, function_cse) -> list[dict]:
     """swell.csv entries of this derivation: f, sympy's derivative as a tree and after cse, and (while small)
-    the simplified form and AD over sympy; `diffbench swell` measures all of them with a time budget instead."""
+    the simplified form and AD over sympy; `diffbench swell` measures all of them with a time budget instead.
+    function_cse: sympy's cse of f (sizes.cse), whose DAG is f's function_dag entry."""
     f_nodes, f_ops = tree_size(outputs)
-    fd_nodes, fd_ops, _ = cse_size(outputs)
+    fd_nodes, fd_ops = cse_output_size(*function_cse)
     entries = [
         {"representation": "function", "nodes": f_nodes, "ops": f_ops, "expression": expression_text(outputs, f_nodes)},
         {"representation": "function_dag", "nodes": fd_nodes, "ops": fd_ops},
