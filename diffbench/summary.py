@@ -54,7 +54,7 @@ class DigitsTable:
             legend = "methods: " + ", ".join(f"{SHORT_NAMES.get(m, m)}={m}" for m in self.methods) + ". "
         marks = ", ".join(f"{mark}={status.replace('_', ' ')}" for status, mark in MARKS.items())
         legend += (f"floor: the fewest digits float64 inputs allow (attainable_digits), f: digits of f's own float64 "
-                   f"value where fewer; marks: {marks} (with the number of rows); details in results.csv")
+                   f"value where fewer (inf: it overflows to inf or NaN); marks: {marks} (with the number of rows); details in results.csv")
         return out + _wrap(legend, width)
 
     @staticmethod
@@ -78,8 +78,8 @@ def digits_table(results: pd.DataFrame, methods) -> DigitsTable:
     methods = list(methods)
     cases, floors, cells = [], [], {m: [] for m in methods}
     # NB: only the columns read here: filtering all of results' columns per cell took seconds on a default run
-    columns = [c for c in ("case", "method", "status", "correct_digits", "attainable_digits", "f_digits")
-               if c in results]
+    columns = [c for c in ("case", "method", "status", "correct_digits", "attainable_digits", "f_digits",
+                           "f_finite") if c in results]
     for case, rows in results[columns].groupby("case", sort=False):
         cases.append(str(case))
         floors.append(floor_cell(rows))
@@ -94,12 +94,15 @@ def digits_table(results: pd.DataFrame, methods) -> DigitsTable:
 
 
 def floor_cell(rows: pd.DataFrame) -> str:
-    """The case's lowest attainable_digits, and f_digits where the float64 code of f is the lower limit."""
+    """The case's lowest attainable_digits, and f_digits where the float64 code of f is the lower limit
+    ("f inf" where that code gives inf or NaN at some point: no digit of it is left to count)."""
     attainable = rows["attainable_digits"].min() if "attainable_digits" in rows else float("nan")
     f_digits = rows["f_digits"].min() if "f_digits" in rows else float("nan")
     if pd.isna(attainable):
         return "-"
     text = f"{attainable:.1f}"
+    if "f_finite" in rows and (rows["f_finite"].astype("boolean") == False).any():   # noqa: E712 - NA stays NA
+        return text + " f inf"
     return text + (f" f {f_digits:.1f}" if pd.notna(f_digits) and f_digits < attainable - 1 else "")
 
 

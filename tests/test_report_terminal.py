@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
-from diffbench.summary import SHORT_NAMES, digits_table
+from diffbench.summary import SHORT_NAMES, digits_table, floor_cell
 
 METHODS = ["sympy", "fd_forward", "fd_central", "complex_step", "richardson", "tape_reverse", "tape_forward",
            "torch", "analytic"]
@@ -76,6 +76,10 @@ def test_a_piped_quick_run_prints_no_line_over_80_columns(tmp_path):
     lines = done.stdout.splitlines()
     assert any(line.startswith("trace_example ") for line in lines)
     assert max(len(line) for line in lines) <= 80, max(lines, key=len)
+    # offset 1000: exp overflows in the naive code, so its floor cell says so; trace_example's f is finite
+    naive = [line for line in lines if line.startswith("cross_entropy_naive ")]
+    assert naive and all(" f inf" in line for line in naive), naive
+    assert not any(" f inf" in line for line in lines if line.startswith("trace_example "))
     assert "\x1b[" not in done.stdout   # plain text when stdout is not a terminal
     assert "RuntimeWarning" not in done.stderr + done.stdout
     (run_dir,) = list((tmp_path / "runs").iterdir())
@@ -84,3 +88,15 @@ def test_a_piped_quick_run_prints_no_line_over_80_columns(tmp_path):
     assert f"{len(recorded)} warnings raised by case code, recorded in meta.json (warnings)" in done.stdout
     assert "run folder: " in done.stdout
     assert any(re.fullmatch(r"total: \d+\.\d s \(run \d+\.\d s\)", line) for line in lines)
+
+
+def test_the_floor_cell_says_where_f_itself_is_not_finite():
+    """f_digits is 0 both where f keeps no digit and where its float64 code overflows: the cell tells them
+    apart by f_finite (a point whose reference failed has none, and says nothing either way)."""
+    rows = pd.DataFrame({"attainable_digits": [13.4, 14.0, 15.0], "f_digits": [0.0, 15.9, float("nan")],
+                         "f_finite": [True, True, None]})
+    assert floor_cell(rows) == "13.4 f 0.0"
+    rows.loc[1, "f_finite"] = False
+    assert floor_cell(rows) == "13.4 f inf"
+    assert floor_cell(rows.drop(columns="f_finite")) == "13.4 f 0.0"
+    assert floor_cell(pd.DataFrame({"attainable_digits": [15.0], "f_digits": [15.9], "f_finite": [True]})) == "15.0"
