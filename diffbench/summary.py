@@ -54,7 +54,8 @@ class DigitsTable:
             legend = "methods: " + ", ".join(f"{SHORT_NAMES.get(m, m)}={m}" for m in self.methods) + ". "
         marks = ", ".join(f"{mark}={status.replace('_', ' ')}" for status, mark in MARKS.items())
         legend += (f"floor: the fewest digits float64 inputs allow (attainable_digits), f: digits of f's own float64 "
-                   f"value where fewer (inf: it overflows to inf or NaN); marks: {marks} (with the number of rows); details in results.csv")
+                   f"value where fewer (inf: it overflows to inf or NaN); marks: {marks} (with the number of rows); "
+                   f"details in results.csv")
         return out + _wrap(legend, width)
 
     @staticmethod

@@ -58,7 +58,8 @@ def run(case, params, points, rng, precision=DEFAULT):
     function_cse = cse(outputs)    # one cse of f: its lambdified code and its DAG size in swell.csv
     function = lambdify_numpy(arguments, outputs, cse=lambda _: function_cse)
     extra = {"expr_nodes": d_nodes, "expr_ops": d_ops, "expr_cse_ops": cse_ops}
-    swell = swell_entries(case, params, symbols, outputs, flat, (d_nodes, d_ops), (cse_nodes, cse_ops), function_cse)
+    swell = swell_entries(case, params, symbols, outputs, flat, (d_nodes, d_ops), (cse_nodes, cse_ops),
+                          function_cse)
     results = []
     for inputs in points:
         # NB: numpy scalars of the precision, not Python floats (which would compute in float64)
