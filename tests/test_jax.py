@@ -29,9 +29,12 @@ def allowed_error(ref) -> float:
 
 def assert_matches_or_is_one_sided(jacobian, ref, label, tape=None):
     """Off kinks the reference to 1e-13 (or the point's float64 floor); at a kink a one-sided derivative.
-    Where f's own float64 code has lost its digits (cancellation), no method of that code can be held to the
-    reference: there JAX must return finite numbers, and the tape must be as far off (the code is the limit)."""
-    if ref.get("f_digits", 16.0) < 12.0:
+    Where f's own float64 code has lost its digits (cancellation) below what the inputs' conditioning allows, no
+    method of that code can be held to the reference: there JAX must return finite numbers, and the tape must be
+    as far off (the code is the limit). NB: where conditioning is the lower limit (an ill-conditioned log det
+    keeps 11.8 digits of f but allows 9.4 of its gradient), the floor below holds every method to it instead."""
+    f_digits = ref.get("f_digits", 16.0)
+    if f_digits < 12.0 and f_digits < ref.get("attainable_digits", 16.0):
         assert np.all(np.isfinite(jacobian)), label
         tape_error = score(tape, ref["hi"], ref["lo"])["rel_error"]
         assert tape_error > 1e-6, f"{label}: the tape is accurate where f has only {ref['f_digits']:.1f} digits"
