@@ -404,3 +404,12 @@ def test_bench_command_prints_the_report_section(tmp_path, report_run_dir, repor
     assert done.returncode == 0, done.stderr[-2000:]
     assert "diffbench report RUN_DIR" in done.stdout and f"{len(report_page.encode('utf-8')):,}" in done.stdout
     assert (run_dir / "report.html").read_text(encoding="utf-8") == report_page   # measured on a copy
+
+
+def test_every_limit_the_verdict_gives_is_defined_in_the_report(report_page):
+    """The answer table names a limit per method; each word the verdict can give is explained in its caption."""
+    from diffbench.verdict import LIMITS
+    start = report_page.index("Every method over the whole run")
+    caption = report_page[start:report_page.index("</p>", start)]
+    for name in LIMITS:
+        assert f"<i>{name}</i>" in caption, name
