@@ -4,6 +4,7 @@ import pytest
 
 from diffbench.ad import api
 from diffbench.ad import reverse
+from diffbench.ad.kernels import SCALAR_KERNELS, SCALAR_OPERATIONS, SCALAR_PULLBACKS
 from diffbench.ad.reverse import Tape
 from diffbench.backends import FloatOps
 
@@ -80,3 +81,16 @@ def test_a_zero_dimensional_input_is_recorded_as_a_scalar_with_the_same_gradient
     assert tape.backward(y, np.float64(1.0))[x.index] == 2 * 0.5 - 4.0
     vector = tape.var(np.array([0.5]))        # a 1-element array stays an array, on the rules path
     assert type(vector.primal) is np.ndarray and tape.nodes[(vector * vector).index].saved is None
+
+
+@pytest.mark.parametrize("name", ["add", "sub", "mul", "div"])
+def test_a_scalar_pullback_gives_its_kernels_two_cotangents_bit_for_bit(name):
+    """SCALAR_PULLBACKS writes the kernels' vjp formulas again, in one call: they must agree to the last bit."""
+    rng = np.random.default_rng(7)
+    kernel = SCALAR_KERNELS[name]
+    for _ in range(200):
+        a, b, g = (np.float64(v) for v in rng.standard_normal(3) * 10.0 ** rng.integers(-8, 9, 3))
+        out, saved = kernel.forward(a, b)
+        assert saved is True and out == SCALAR_OPERATIONS[name](a, b)
+        expected = tuple(vjp(g, out, saved, a, b) for vjp in kernel.vjps)
+        assert SCALAR_PULLBACKS[name](g, out, a, b) == expected

@@ -65,19 +65,23 @@ def _neg_forward(a):
     return -a, (True if type(a) in SCALARS else None)
 
 
+# Each arithmetic primitive's value (operator.mul(a, b) is a * b): the kernels' forward step, and the tape's own
+# where both operands are scalars.
+SCALAR_OPERATIONS = {"add": operator.add, "sub": operator.sub, "mul": operator.mul, "div": operator.truediv}
+
 # The same formulas as the rules' rows (rules.py) in the same order of operations, so the numbers are identical
 # (operator.mul(a, b) is a * b).
 SCALAR_KERNELS = {
-    "add": Kernel(_on_scalars(operator.add),
+    "add": Kernel(_on_scalars(SCALAR_OPERATIONS["add"]),
                   (lambda t, out, s, a, b: t, lambda t, out, s, a, b: t),
                   (lambda g, out, s, a, b: g, lambda g, out, s, a, b: g)),
-    "sub": Kernel(_on_scalars(operator.sub),
+    "sub": Kernel(_on_scalars(SCALAR_OPERATIONS["sub"]),
                   (lambda t, out, s, a, b: t, lambda t, out, s, a, b: -t),
                   (lambda g, out, s, a, b: g, lambda g, out, s, a, b: -g)),
-    "mul": Kernel(_on_scalars(operator.mul),
+    "mul": Kernel(_on_scalars(SCALAR_OPERATIONS["mul"]),
                   (lambda t, out, s, a, b: t * b, lambda t, out, s, a, b: a * t),
                   (lambda g, out, s, a, b: g * b, lambda g, out, s, a, b: g * a)),
-    "div": Kernel(_on_scalars(operator.truediv),
+    "div": Kernel(_on_scalars(SCALAR_OPERATIONS["div"]),
                   (lambda t, out, s, a, b: t / b, lambda t, out, s, a, b: -t * out / b),
                   (lambda g, out, s, a, b: g / b, lambda g, out, s, a, b: -g * out / b)),
     "neg": Kernel(_neg_forward, (lambda t, out, s, a: -t,), (lambda g, out, s, a: -g,)),
@@ -91,8 +95,6 @@ SCALAR_PULLBACKS = {
     "mul": lambda g, out, a, b: (g * b, g * a),
     "div": lambda g, out, a, b: (g / b, -g * out / b),
 }
-# The tape's own forward step for two scalar operands (operator.mul(a, b) is a * b, as in SCALAR_KERNELS).
-SCALAR_OPERATIONS = {"add": operator.add, "sub": operator.sub, "mul": operator.mul, "div": operator.truediv}
 
 # X is symmetric whenever a factor was saved, so X^-T = X^-1.
 FLOAT_KERNELS = {
