@@ -11,7 +11,7 @@ from diffbench.ad import api
 from diffbench.backends import FloatOps
 from diffbench.case import Case, DomainError, describe
 from diffbench.derivatives import ad_over_sympy, expression_text, survey_simplified
-from diffbench.methods.symbolic import derive
+from diffbench.methods.symbolic import derive, warm_up
 from diffbench.runner.config import default_memory_mb
 from diffbench.runner.executor import Failure, Limits, LocalExecutor
 from diffbench.runner.scheduler import Task, run_tasks
@@ -45,6 +45,7 @@ class Symbolic:
 
 
 def trace(case: Case, params: dict, inputs: dict) -> Symbolic:
+    warm_up()
     with Stopwatch() as clock:
         symbols, outputs, wrt = derive(case, params, inputs)
     return Symbolic(symbols, outputs, wrt, list(inputs), clock.seconds)

@@ -14,6 +14,7 @@ class Method:
     expected_timeout: bool = False   # a timeout is the measured outcome (expression swell), not a failure
     shared_setup: bool = False       # run() gets all points at once (one derivation serves them all)
     follows_precision: bool = False  # run() takes precision= (a diffbench.precision name) and computes in it
+    warm_up: Callable | None = None  # one-time work (lazy imports) for a process to do before timing anything
 
 
 @dataclass

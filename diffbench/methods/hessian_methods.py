@@ -12,7 +12,7 @@ from diffbench.backends import FloatOps, SymOps
 from diffbench.methods.base import PointResult
 from diffbench.methods.complex_step import COMPLEX_STEP
 from diffbench.methods.finite_diff import CENTRAL
-from diffbench.methods.symbolic import symbols_like
+from diffbench.methods.symbolic import symbols_like, warm_up
 from diffbench.second_order import SecondOrderMethod, flat_hessian, gradient_case
 from diffbench.sizes import cse, tree_size
 from diffbench.sympy_numpy import lambdify_numpy
@@ -21,6 +21,7 @@ from diffbench.timing import Stopwatch, measure, timed
 
 def sympy_hessian(case, params, points, directions, rng):
     """sympy.hessian of the case's expression in the flattened input's symbols, lambdified with cse."""
+    warm_up()
     like = points[0]
     with Stopwatch() as derivation:
         symbols = {k: symbols_like(k, v) for k, v in like.items()}

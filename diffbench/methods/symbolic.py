@@ -1,4 +1,6 @@
 """Symbolic differentiation with sympy: derive, measure the expressions, lambdify, evaluate."""
+import functools
+
 import numpy as np
 import sympy
 
@@ -28,6 +30,22 @@ def symbols_like(name: str, value) -> object:
     return symbolic(array)
 
 
+@functools.cache   # NB: once per process, like an import (the workers' fork server runs it before forking)
+def warm_up() -> None:
+    """Make sympy's lazy imports before anything is timed: a first diff imports sympy.combinatorics and
+    sympy.tensor, a first lambdify sympy.codegen (about 50 ms in all, more than the whole derivation of a small
+    case). Run on a small expression that uses the ops cases use; sympy's cache is cleared after it, so no
+    timed derivation starts with this one's work."""
+    o = SymOps()
+    x = symbols_like("warm_up", np.zeros((2, 2)))
+    v = x.reshape(-1)
+    f = o.sum(o.exp(v) * o.sin(v)) + o.logdet(x) + o.where(v[0] > 0, v[0], 0)
+    flat = [sympy.diff(f, s) for s in v]
+    replacements, reduced = cse(flat)
+    lambdify_numpy([list(v)], list(reduced), cse=lambda _: (replacements, reduced))(np.array([2.0, 0.5, -0.5, 1.0]))
+    sympy.core.cache.clear_cache()
+
+
 def derive(case, params, like: dict):
     """Symbolic f and its Jacobian entries (list of rows), plus the symbol arrays used."""
     symbols = {k: symbols_like(k, v) for k, v in like.items()}
@@ -38,6 +56,7 @@ def derive(case, params, like: dict):
 
 
 def run(case, params, points, rng, precision=DEFAULT):
+    warm_up()
     real = PRECISIONS[precision].real
     like = points[0]
     with Stopwatch() as build:
@@ -113,4 +132,4 @@ def _side_entry(representation: str, build) -> dict:
 
 
 SYMPY = Method("sympy", "symbolic", "sympy.diff of the case's expression, lambdified with cse", run,
-               expected_timeout=True, shared_setup=True, follows_precision=True)
+               expected_timeout=True, shared_setup=True, follows_precision=True, warm_up=warm_up)

@@ -14,6 +14,7 @@ from diffbench.runner.worker_process import worker_main
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 PRELOAD = ["diffbench.runner.worker", "diffbench.cli"]   # imported once by the fork server, shared by all workers
+WARM_UP = "diffbench.runner.warm_workers"   # imported after them: runs the preloaded methods' warm-ups
 _NOTHING = object()    # no outcome yet (a task's value may well be None)
 
 
@@ -38,9 +39,10 @@ def single_thread_environment() -> None:
 
 def preload_modules(extra=()) -> list[str]:
     """What the fork server imports once for all workers: the worker, the default methods' modules (torch,
-    sympy) and `extra` (the modules of the methods a run chose, jax among them when asked for)."""
+    sympy), `extra` (the modules of the methods a run chose, jax among them when asked for) and, last, the
+    module that runs their warm-ups (sympy's lazy imports), so that no job's timing pays them."""
     from diffbench.methods import DEFAULT_METHODS, method_modules
-    return list(dict.fromkeys([*PRELOAD, *method_modules(DEFAULT_METHODS), *extra]))
+    return list(dict.fromkeys([*PRELOAD, *method_modules(DEFAULT_METHODS), *extra, WARM_UP]))
 
 
 def start_fork_server(preload=()) -> None:
