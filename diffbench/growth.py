@@ -37,8 +37,27 @@ class GrowthFit:
         return self.rate_r2 if self.law == "exponential" else self.degree_r2 if self.law == "polynomial" else 1.0
 
 
-def polynomial_fit(n: np.ndarray, log_y: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
+def shift_grid(n: np.ndarray) -> np.ndarray:
+    """The shifts s tried for sizes n: SHIFTS from -min(n) + 0.5 to max(n), and 0."""
+    return np.union1d(np.linspace(-n.min() + 0.5, n.max(), SHIFTS), [0.0])
+
+
+def power_grid(n: np.ndarray, known: dict | None = None) -> np.ndarray:
+    """(n + s)^d for every shift s of shift_grid(n) and degree d of DEGREES: shifts x sizes x degrees.
+    known: grids already computed, by the sizes' bytes (the caller's, for fits over the same sizes)."""
+    key = n.tobytes()
+    if known is not None and key in known:
+        return known[key]
+    powers = (n[None, :, None] + shift_grid(n)[:, None, None]) ** DEGREES[None, None, :]
+    if known is not None:
+        known[key] = powers
+    return powers
+
+
+def polynomial_fit(n: np.ndarray, log_y: np.ndarray, weights: np.ndarray,
+                   powers: np.ndarray | None = None) -> tuple[float, float]:
     """(degree d, residual) of y = a + c (n + s)^d, d and s profiled on grids, a and c by least squares.
+    powers: power_grid(n), where the caller has it.
 
     NB: a and s make every quadratic (and lower-order terms of any degree) exact, so (n + 1)(n + 2)/2 or
     (n^2 + 3n - 2)/2 reads as degree 2 on small n, where a log-log slope is a local slope below 2. The
@@ -47,20 +66,30 @@ def polynomial_fit(n: np.ndarray, log_y: np.ndarray, weights: np.ndarray) -> tup
     y = np.exp(log_y)
     v = weights / y ** 2                        # weights of relative residuals (y - fit) / y
     best = (float("nan"), math.inf)
-    for shift in np.union1d(np.linspace(-n.min() + 0.5, n.max(), SHIFTS), [0.0]):
-        powers = (n + shift)[:, None] ** DEGREES[None, :]          # sizes x degrees
-        total, sx, sy = v.sum(), v @ powers, v @ y
-        sxx, sxy = v @ powers ** 2, (v * y) @ powers
+    for powers_at_shift in (power_grid(n) if powers is None else powers):   # sizes x degrees, one shift
+        total, sx, sy = v.sum(), v @ powers_at_shift, v @ y
+        sxx, sxy = v @ powers_at_shift ** 2, (v * y) @ powers_at_shift
         with np.errstate(all="ignore"):
             c = (total * sxy - sx * sy) / (total * sxx - sx ** 2)
             a = (sy - c * sx) / total
-            fitted = a + c * powers
+            fitted = a + c * powers_at_shift
             residual = np.sum(weights[:, None] * (log_y[:, None] - np.log(fitted)) ** 2, axis=0)
         residual[~((c > 0) & np.all(fitted > 0, axis=0) & np.isfinite(residual))] = np.inf
         k = int(np.argmin(residual))
         if residual[k] < best[1]:
             best = (float(DEGREES[k]), float(residual[k]))
     return best
+
+
+def _polynomial_jackknife(n: np.ndarray, log_y: np.ndarray, weights: np.ndarray, known: dict) -> float:
+    """_jackknife of polynomial_fit, reusing the full fit's powers where a subset keeps n's smallest and largest
+    size (its shift grid is then the same): the same numbers, without most of the powers' cost."""
+    def estimate(i):
+        rest = (np.delete(n, i), np.delete(log_y, i), np.delete(weights, i))
+        shared = 0 < i < n.size - 1      # n is sorted: its smallest and largest size stay in the rest
+        powers = np.delete(power_grid(n, known), i, axis=1) if shared else power_grid(rest[0], known)
+        return polynomial_fit(*rest, powers)[0]
+    return _spread(np.array([estimate(i) for i in range(n.size)]))
 
 
 def exponential_fit(n: np.ndarray, log_y: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
@@ -78,9 +107,13 @@ def _least_squares(design: np.ndarray, target: np.ndarray, weights: np.ndarray) 
 
 def _jackknife(estimate, n, log_y, weights) -> float:
     """Standard error of estimate(n, log_y, weights) by leaving out one size at a time."""
-    values = np.array([estimate(np.delete(n, i), np.delete(log_y, i), np.delete(weights, i))[0]
-                       for i in range(n.size)])
-    return float(np.sqrt((n.size - 1) / n.size * np.sum((values - values.mean()) ** 2)))
+    return _spread(np.array([estimate(np.delete(n, i), np.delete(log_y, i), np.delete(weights, i))[0]
+                             for i in range(n.size)]))
+
+
+def _spread(values: np.ndarray) -> float:
+    """The jackknife standard error of the leave-one-out estimates."""
+    return float(np.sqrt((values.size - 1) / values.size * np.sum((values - values.mean()) ** 2)))
 
 
 def _criterion(residual: float, points: int, parameters: int) -> float:
@@ -88,8 +121,9 @@ def _criterion(residual: float, points: int, parameters: int) -> float:
     return points * math.log(max(residual / points, SIZE_NOISE ** 2)) + parameters * math.log(points)
 
 
-def fit_growth(sizes, values) -> GrowthFit:
+def fit_growth(sizes, values, known: dict | None = None) -> GrowthFit:
     """The growth law of values against sizes over every usable size (n >= 1, y >= SMALLEST_SIZE).
+    known: power grids (power_grid) to reuse and add to, for several fits over the same sizes.
 
     Three models are fitted in log space over all sizes (no window): constant (1 parameter), polynomial
     a + c (n + s)^d (4) and exponential c n^k r^n (3); the smallest BIC wins, and an exponential whose rate is
@@ -111,12 +145,13 @@ def fit_growth(sizes, values) -> GrowthFit:
     weights = y / y.mean()
     mean = float(np.sum(weights * log_y) / np.sum(weights))
     total = float(np.sum(weights * (log_y - mean) ** 2))
-    degree, poly_residual = polynomial_fit(n, log_y, weights)
+    known = {} if known is None else known
+    degree, poly_residual = polynomial_fit(n, log_y, weights, power_grid(n, known))
     rate, exp_residual = exponential_fit(n, log_y, weights)
     scores = {"constant": _criterion(total, n.size, 1), "polynomial": _criterion(poly_residual, n.size, 4),
               "exponential": _criterion(exp_residual, n.size, 3)}
     rate_se = _jackknife(exponential_fit, n, log_y, weights) if total > 0 else 0.0
-    degree_se = _jackknife(polynomial_fit, n, log_y, weights) if total > 0 else 0.0
+    degree_se = _polynomial_jackknife(n, log_y, weights, known) if total > 0 else 0.0
     if rate - 2 * rate_se <= 1:      # NB: r <= 1 with a free k is a polynomial bent, not a growth by factors
         scores["exponential"] = math.inf
     law = min(scores, key=lambda name: (scores[name], LAWS.index(name)))

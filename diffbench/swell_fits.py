@@ -14,8 +14,9 @@ def fit_rows(swell_rows) -> list[dict]:
         table = table[table["status"].fillna("ok") == "ok"]
     out = []
     for (case, representation), rows in table.groupby(["case", "representation"], sort=False):
+        known = {}    # NB: nodes and ops are fitted over the same sizes, mostly: one set of power grids
         for measure_name in ("nodes", "ops"):
-            fit = fit_growth(rows["sweep_value"].to_numpy(float), rows[measure_name].to_numpy(float))
+            fit = fit_growth(rows["sweep_value"].to_numpy(float), rows[measure_name].to_numpy(float), known)
             if fit is None:
                 continue
             sweep = _sweep_name(str(rows["param"].iloc[0]), rows["sweep_value"].iloc[0])

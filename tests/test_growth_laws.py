@@ -51,3 +51,22 @@ def test_one_or_three_sizes_are_too_few_for_a_law():
     for ns in ([5], [2, 4, 8]):
         fit = fit_growth(ns, [2.0 ** n for n in ns])
         assert fit.law == "too few sizes" and "too few sizes" in describe_fit(fit)
+
+
+@pytest.mark.parametrize("values", [lambda n: 3 + 2 * (n + 0.7) ** 2.3, lambda n: np.round(10 + n * (n + 1) / 2),
+                                    lambda n: 5 * 1.7 ** n])
+def test_shared_power_grids_give_the_numbers_of_fits_made_from_scratch(values):
+    # The jackknife reuses the full fit's powers where a left-out size keeps the smallest and largest, and the
+    # ops fit reuses the nodes fit's grids; independent route: every fit from its own sizes, nothing reused.
+    from diffbench.growth import polynomial_fit
+    ns = np.array([1, 2, 3, 5, 8, 9, 12], dtype=float)
+    y = values(ns)
+    log_y, weights = np.log(y), y / y.mean()
+    leave_one_out = np.array([polynomial_fit(np.delete(ns, i), np.delete(log_y, i), np.delete(weights, i))[0]
+                              for i in range(ns.size)])
+    spread = float(np.sqrt((ns.size - 1) / ns.size * np.sum((leave_one_out - leave_one_out.mean()) ** 2)))
+    known = {}
+    first, again = fit_growth(ns, y, known), fit_growth(ns, y, known)
+    assert len(known) == 3      # the full sizes and the two with an end left out
+    assert first.degree == polynomial_fit(ns, log_y, weights)[0] and first.degree_se == spread
+    assert again == first == fit_growth(ns, y)
