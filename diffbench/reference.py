@@ -123,7 +123,11 @@ def exact_jacobian(case, params, inputs, mp, route1: str = "auto"):
     xs, data = case.split({k: midpoints_mp(mp.ctx, v) if holds_balls(v) else v for k, v in inputs.items()})
     xs_mp = [mp.asarray(x) for x in xs]
     f = case.bind({k: mp.asarray(v) for k, v in data.items()}, params)
-    jacobian, tape = api.jacrev(f, mp, xs_mp)
+    try:
+        jacobian, tape = api.jacrev(f, mp, xs_mp)
+    except ZeroDivisionError as error:    # NB: mpmath's says nothing more than its type
+        raise ArithmeticError("f or its derivative divides by zero at this point in high precision "
+                              "(is the point outside the function's domain?)") from error
     value = tape.nodes[-1].out if tape.nodes and tape.nodes[-1].rule is not None else f(mp, *xs_mp)
     if not all(not isinstance(v, mp.ctx.mpc) and mp.ctx.isfinite(v)
                for v in [*np.asarray(value, dtype=object).ravel(), *np.asarray(jacobian, dtype=object).ravel()]):

@@ -18,6 +18,11 @@ class StepFunctionPrinter(NumPyPrinter):
         half = expr.args[1] if len(expr.args) > 1 else sympy.S.Half
         return f"{self._module_format('numpy.heaviside')}({self._print(expr.args[0])}, {self._print(half)})"
 
+    def _print_ComplexInfinity(self, expr):
+        # NB: sympy folds a division by zero (x / (x - x)) into zoo, which NumPyPrinter cannot print; float64 code
+        # gives inf or NaN there, and NaN is what an undirected infinity is as a real number
+        return self._print(sympy.S.NaN)
+
     def _print_Piecewise(self, expr):
         printed = self._print(sympy.S.NaN)
         for piece in reversed(expr.args):

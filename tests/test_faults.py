@@ -53,6 +53,7 @@ def test_the_good_case_keeps_its_results(bad_run):
     ("os_exit", "failed", "exited with code 3"),
     ("sys_exit", "failed", "the case called sys.exit(0)"),
     ("keyboard_interrupt", "failed", "the case raised KeyboardInterrupt"),
+    ("no_message", "failed", "RuntimeError (no message) (at misbehaving.py:28)"),
     ("huge_allocation", "failed", "MemoryError"),
 ])
 def test_each_misbehaving_function_is_its_jobs_record(bad_run, case, status, words):

@@ -318,6 +318,18 @@ def test_exact_jacobian_outside_the_domain_message(route1, message):
     assert str(error.value) == message
 
 
+@pytest.mark.parametrize("route1", ["auto", "mpmath"])
+def test_a_division_by_zero_is_named_not_an_empty_zero_division_error(route1):
+    # x / (x - x): ball arithmetic gives NaN and hands over to mpmath, whose ZeroDivisionError has no message
+    def over_zero(o, x):
+        return o.sum(x * x / (x - x))
+    with pytest.raises(ArithmeticError) as error:
+        reference.exact_jacobian(case_of(over_zero), {}, {"x": np.array([0.5, 2.0])}, MpOps(30), route1=route1)
+    assert str(error.value) == ("f or its derivative divides by zero at this point in high precision "
+                                "(is the point outside the function's domain?)")
+    assert isinstance(error.value.__cause__, ZeroDivisionError)
+
+
 def test_exact_jacobian_certifies_the_contexts_digits():
     assert reference.exact_jacobian(case_of(third), {}, {"x": np.array([1.0, 0.5])}, MpOps(30))[4] == 30.0
 

@@ -47,3 +47,14 @@ def test_sympy_differentiates_the_stable_cross_entropy_through_its_max(offset):
         total = mpmath.fsum(mpmath.exp(v - logits[0]) for v in logits)
         exact = [float(mpmath.exp(v - logits[0]) / total - int(y)) for v, y in zip(logits, inputs["onehot"])]
     assert np.max(np.abs(np.asarray(result.jacobian).ravel() - exact)) <= 4 * np.finfo(float).eps
+
+
+def test_a_division_sympy_folds_to_complex_infinity_prints_as_nan():
+    # x^2 / (x - x) is zoo*x**2 as soon as it is built; float64 code gives inf or NaN there
+    folded = X[0] ** 2 / (X[0] - X[0])
+    assert folded.has(sympy.zoo)
+    compiled = lambdify_numpy([list(X)], [folded, sympy.Piecewise((folded, X[0] > 5), (X[0], True))])
+    scalar = compiled([np.float64(2.0), 0.0, 0.0, 0.0])
+    assert np.isnan(scalar[0]) and float(scalar[1]) == 2.0
+    arrays = compiled([np.array([1.0, 6.0]), 0.0, 0.0, 0.0])
+    assert np.isnan(arrays[0]).all() and arrays[1][0] == 1.0 and np.isnan(arrays[1][1])
