@@ -8,7 +8,17 @@ AT_FLOOR_DIGITS = 1.0          # a method within this of attainable_digits is at
 CONDITIONED_BELOW = FULL_FLOOR_DIGITS - 1.0   # attainable below this: the point's conditioning limits
 CANCELLATION_DIGITS = 1.0      # f_digits this far below attainable: the float64 code of f cancels
 
-LIMITS = ("conditioning", "f not finite", "cancellation", "truncation", "round-off", "domain", "not finite")
+# What bit a method that fell short, as the report's answer table names it, and what each name means.
+LIMITS = {
+    "conditioning": "the method is at the floor and the point's conditioning sets it low",
+    "f not finite": "the float64 code of f itself gives inf or NaN at the point",
+    "cancellation": "that code keeps fewer digits of f than the floor",
+    "truncation": "a step method's step lay above its fitted optimum",
+    "round-off": "a step method's step lay below its fitted optimum, or a method lost digits in its own float64 "
+                 "operations",
+    "domain": "a step left f's domain",
+    "not finite": "the method returned inf or NaN",
+}
 
 
 def clipped(digits: float) -> float:

@@ -6,7 +6,7 @@ import pandas as pd
 from diffbench.report.fmt import seconds
 from diffbench.report.headline import SPEED_MARGIN, judged_rows, method_scores
 from diffbench.report.run import Run
-from diffbench.verdict import AT_FLOOR_DIGITS
+from diffbench.verdict import AT_FLOOR_DIGITS, LIMITS
 
 # method -> the swell representation that is its derivative's expression (the others have none)
 SWELL_OF = {"sympy": "sympy_tree", "tape_reverse": "tape_trace", "tape_forward": "tape_trace"}
@@ -130,4 +130,4 @@ def overview(run: Run) -> dict | None:
     rows = method_rows(run)
     n_settings = run.results[["case", "param"]].drop_duplicates().shape[0]
     return {"rows": rows, "sentences": takeaways(rows, n_settings), "n_settings": n_settings,
-            "n_cases": len(run.cases)}
+            "n_cases": len(run.cases), "limits": LIMITS}
