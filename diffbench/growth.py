@@ -81,15 +81,15 @@ def polynomial_fit(n: np.ndarray, log_y: np.ndarray, weights: np.ndarray,
     return best
 
 
-def _polynomial_jackknife(n: np.ndarray, log_y: np.ndarray, weights: np.ndarray, known: dict) -> float:
-    """_jackknife of polynomial_fit, reusing the full fit's powers where a subset keeps n's smallest and largest
-    size (its shift grid is then the same): the same numbers, without most of the powers' cost."""
-    def estimate(i):
-        rest = (np.delete(n, i), np.delete(log_y, i), np.delete(weights, i))
+def _polynomial_degree_without(n: np.ndarray, log_y: np.ndarray, weights: np.ndarray, known: dict):
+    """i -> polynomial_fit's degree without size i, reusing the full sizes' powers where the rest keeps n's
+    smallest and largest size (its shift grid is then the same): the same numbers, without most of their cost."""
+    def degree(i):
+        rest = _without(i, n, log_y, weights)
         shared = 0 < i < n.size - 1      # n is sorted: its smallest and largest size stay in the rest
         powers = np.delete(power_grid(n, known), i, axis=1) if shared else power_grid(rest[0], known)
         return polynomial_fit(*rest, powers)[0]
-    return _spread(np.array([estimate(i) for i in range(n.size)]))
+    return degree
 
 
 def exponential_fit(n: np.ndarray, log_y: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
@@ -105,15 +105,14 @@ def _least_squares(design: np.ndarray, target: np.ndarray, weights: np.ndarray) 
     return coefficients, float(np.sum(weights * (target - design @ coefficients) ** 2))
 
 
-def _jackknife(estimate, n, log_y, weights) -> float:
-    """Standard error of estimate(n, log_y, weights) by leaving out one size at a time."""
-    return _spread(np.array([estimate(np.delete(n, i), np.delete(log_y, i), np.delete(weights, i))[0]
-                             for i in range(n.size)]))
+def _without(i: int, *arrays: np.ndarray) -> tuple:
+    return tuple(np.delete(a, i) for a in arrays)
 
 
-def _spread(values: np.ndarray) -> float:
-    """The jackknife standard error of the leave-one-out estimates."""
-    return float(np.sqrt((values.size - 1) / values.size * np.sum((values - values.mean()) ** 2)))
+def _jackknife(estimate_without, count: int) -> float:
+    """Standard error of an estimate by leaving out one of `count` sizes at a time (estimate_without(i))."""
+    values = np.array([estimate_without(i) for i in range(count)])
+    return float(np.sqrt((count - 1) / count * np.sum((values - values.mean()) ** 2)))
 
 
 def _criterion(residual: float, points: int, parameters: int) -> float:
@@ -150,8 +149,9 @@ def fit_growth(sizes, values, known: dict | None = None) -> GrowthFit:
     rate, exp_residual = exponential_fit(n, log_y, weights)
     scores = {"constant": _criterion(total, n.size, 1), "polynomial": _criterion(poly_residual, n.size, 4),
               "exponential": _criterion(exp_residual, n.size, 3)}
-    rate_se = _jackknife(exponential_fit, n, log_y, weights) if total > 0 else 0.0
-    degree_se = _polynomial_jackknife(n, log_y, weights, known) if total > 0 else 0.0
+    rate_se = (_jackknife(lambda i: exponential_fit(*_without(i, n, log_y, weights))[0], n.size)
+               if total > 0 else 0.0)
+    degree_se = _jackknife(_polynomial_degree_without(n, log_y, weights, known), n.size) if total > 0 else 0.0
     if rate - 2 * rate_se <= 1:      # NB: r <= 1 with a free k is a polynomial bent, not a growth by factors
         scores["exponential"] = math.inf
     law = min(scores, key=lambda name: (scores[name], LAWS.index(name)))
