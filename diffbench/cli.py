@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from diffbench.error_text import error_text
 from diffbench.options import (JOBS, MEGABYTES, OUT_DIR, PRECISIONS, SECONDS, SEED, ClusterError, default_jobs,
                                reference_budget)
 
@@ -279,7 +280,7 @@ def run(only, methods, mode, out_dir, seed, case_dirs, time_budget_s, reference_
             console.print(f"report: {render_report(run_dir)}")
         except Exception as error:  # noqa: BLE001 - the CSVs stay; the failure is reported and counted
             meta["failures"].append({"case": "-", "param": "-", "method": "report", "point": None,
-                                     "status": "failed", "message": f"{type(error).__name__}: {error}"})
+                                     "status": "failed", "message": error_text(error)})
             meta["exit_code"] = 1
             records.write_meta(run_dir, meta)
     report_s = time.perf_counter() - report_start

@@ -10,6 +10,7 @@ from pathlib import Path
 from diffbench.backends import MpOps
 from diffbench.case import describe, point_rng
 from diffbench.costs import add_break_even
+from diffbench.error_text import error_text
 from diffbench.evidence import evidence_lines
 from diffbench.exact import ExactPoint, exact_strings, rounding_digits, rounds_exactly
 from diffbench.floor import exact_jacobian, mp_strings, point_floor
@@ -79,7 +80,7 @@ def reference_point(case, params: dict, exact: dict, rounded: dict, seed: int, i
     try:
         ref = {**reference(case, params, exact, rng, dps), **point_floor(case, params, rounded, seed, index, dps)}
     except Exception as error:  # noqa: BLE001 - recorded, as a worker records it
-        return {"error": f"{type(error).__name__}: {error}"}, {}
+        return {"error": error_text(error)}, {}
     about = {"inputs_exact": {k: exact_strings(v) for k, v in exact.items()}}
     if all(rounds_exactly(exact[k], rounded[k]) for k in exact):
         return ref, {**about, "inputs_rounding_digits": float(dps)}

@@ -11,6 +11,7 @@ from diffbench.ad import api
 from diffbench.backends import FloatOps
 from diffbench.case import Case, DomainError, describe
 from diffbench.derivatives import ad_over_sympy, expression_text, survey_simplified
+from diffbench.error_text import error_text
 from diffbench.methods.symbolic import derive, warm_up
 from diffbench.runner.config import default_memory_mb
 from diffbench.runner.executor import Failure, Limits, LocalExecutor
@@ -171,7 +172,7 @@ def measure_job(job: SwellJob) -> dict:
     except DomainError as error:
         return {"status": "domain_error", "message": str(error)}
     except Exception as error:  # noqa: BLE001 - recorded, the run goes on
-        return {"status": "failed", "message": f"{type(error).__name__}: {error}"}
+        return {"status": "failed", "message": error_text(error)}
     return {"status": "ok", **measured.__dict__}
 
 

@@ -257,3 +257,9 @@ def test_resume_keeps_a_timed_out_lane_stopped(tmp_path):
     assert list(sympy.loc[["n=2", "n=3"], "status"]) == ["skipped", "skipped"]
     assert "already timed out after 1 s" in sympy.loc["n=2", "message"]
     assert len((run_dir / "journal.jsonl").read_text().splitlines()) == len(journal)
+
+
+def test_an_error_without_a_message_reads_as_its_type():
+    from diffbench.error_text import error_text
+    assert error_text(ZeroDivisionError()) == "ZeroDivisionError (no message)"
+    assert error_text(ValueError("x must be > 0")) == "ValueError: x must be > 0"

@@ -1,6 +1,7 @@
 """Complex step, f'(x) = Im f(x + ih) / h (Squire & Trapp 1998): no subtraction, so no round-off branch."""
 import numpy as np
 
+from diffbench.error_text import error_text
 from diffbench.methods.base import Method, PointResult
 from diffbench.methods.finite_diff import flat_function, sweep
 from diffbench.precision import DEFAULT, PRECISIONS
@@ -30,7 +31,7 @@ def applicability(g_complex, x, rng) -> str | None:
     try:
         value = g_complex(x + 1j * PROBE_STEP * direction)
     except (TypeError, ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
-        return f"evaluating the float code at x + ih raised {type(error).__name__}: {error}"
+        return f"evaluating the float code at x + ih raised {error_text(error)}"
     if not np.iscomplexobj(value):
         return "evaluating the float code at x + ih lost the imaginary part (abs, a comparison or a real-only function)"
     return None

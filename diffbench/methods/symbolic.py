@@ -6,6 +6,7 @@ import sympy
 
 from diffbench.backends import SymOps
 from diffbench.backends.symbolic import symbolic
+from diffbench.error_text import error_text
 from diffbench.methods.base import Method, PointResult
 from diffbench.precision import DEFAULT, PRECISIONS
 from diffbench.derivatives import ad_over_sympy, expression_text, survey_simplified
@@ -128,7 +129,7 @@ def _side_entry(representation: str, build) -> dict:
     try:
         return {"representation": representation, **build()}
     except Exception as error:  # noqa: BLE001 - the symbolic derivative itself stands
-        return {"representation": representation, "status": "failed", "message": f"{type(error).__name__}: {error}"}
+        return {"representation": representation, "status": "failed", "message": error_text(error)}
 
 
 SYMPY = Method("sympy", "symbolic", "sympy.diff of the case's expression, lambdified with cse", run,

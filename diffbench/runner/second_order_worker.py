@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from diffbench.case import point_rng
+from diffbench.error_text import error_text
 from diffbench.methods import METHODS
 from diffbench.methods.base import PointResult
 from diffbench.reference_hessian import reference_hessian
@@ -24,7 +25,7 @@ def run_second_order(job, case, output):
                 v = hvp_direction(job.seed, case.name, job.params, index, n_inputs(case, inputs))
                 output.points.append(reference_hessian(case, job.params, inputs, v, rng, job.dps))
             except Exception as error:  # noqa: BLE001 - recorded, the run goes on
-                output.points.append({"error": f"{type(error).__name__}: {error}"})
+                output.points.append({"error": error_text(error)})
         return output
     method = METHODS[job.method]
     output.nonfinite_reason = case.nonfinite_reason(job.params)
@@ -42,6 +43,6 @@ def run_second_order(job, case, output):
                 output.points.extend(method.run(case, job.params, [job.points[k] for k in group],
                                                 [directions[k] for k in group], rng))
         except Exception as error:  # noqa: BLE001 - recorded, the run goes on
-            output.points.extend(PointResult(status="failed", message=f"{type(error).__name__}: {error}")
+            output.points.extend(PointResult(status="failed", message=error_text(error))
                                  for _ in group)
     return output

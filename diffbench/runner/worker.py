@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from diffbench.case import DomainError, describe, load_case_file, point_rng
+from diffbench.error_text import error_text
 from diffbench.methods import METHODS
 from diffbench.methods.base import PointResult
 from diffbench.floor import point_floor
@@ -211,16 +212,10 @@ def _describe_in(error: BaseException, source: str) -> str:
     where = f" (at {Path(source).name}:{frames[-1].lineno})" if frames else ""
     if isinstance(error, SystemExit):
         return f"the case module called sys.exit({error.code!r}){where}"
-    return f"{_named(error)}{where}"
+    return f"{error_text(error)}{where}"
 
 
 def _describe(error: BaseException) -> str:
     frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
     where = f" (at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})" if frame else ""
-    return f"{_named(error)}{where}"
-
-
-def _named(error: BaseException) -> str:
-    """The error as 'Type: message', or 'Type (no message)' where it was raised without one."""
-    text = str(error)
-    return f"{type(error).__name__}: {text}" if text else f"{type(error).__name__} (no message)"
+    return f"{error_text(error)}{where}"

@@ -9,6 +9,8 @@ import sys
 import threading
 from pathlib import Path
 
+from diffbench.error_text import error_text
+
 PR_SET_PDEATHSIG = 1
 # A worker kept for further tasks retires once its address space has grown by this share of its memory limit
 # since it started, so that every task it serves keeps most of the headroom a fresh worker would give it.
@@ -32,7 +34,7 @@ def describe_base_exception(error: BaseException) -> str:
         return f"the case called sys.exit({error.code!r})"
     if isinstance(error, KeyboardInterrupt):
         return "the case raised KeyboardInterrupt"
-    return f"{type(error).__name__}: {error}"
+    return error_text(error)
 
 
 def address_space() -> int | None:
@@ -101,7 +103,7 @@ def worker_main(fn, args, memory_mb: int, connection, run_pid: int, reusable: bo
             connection.send((kind, payload, kept))
         except BaseException as error:  # noqa: BLE001 - an unpicklable value is the task's failure, not a hang
             kept = False
-            connection.send(("failure", f"result could not be sent back: {type(error).__name__}: {error}", False))
+            connection.send(("failure", f"result could not be sent back: {error_text(error)}", False))
         if not kept:
             break
         try:

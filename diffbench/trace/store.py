@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from diffbench.case import Case, DomainError, describe
+from diffbench.error_text import error_text
 from diffbench.trace.model import MODES, TraceTooLong
 
 REPORT_MAX_ROWS = 40     # traces longer than this stay out of the HTML report
@@ -70,7 +71,7 @@ def write_traces(run_dir: Path, cases: dict, seed: int = 0, mode: str = "default
             continue    # too long for a picture, or outside the domain (the run's own jobs report that)
         except Exception as error:  # noqa: BLE001 - one case's trace never stops the others or the run
             failures.append({"case": case.name, "param": describe(params), "method": "trace", "point": 0,
-                             "status": "failed", "message": f"evaluation trace: {type(error).__name__}: {error}"})
+                             "status": "failed", "message": f"evaluation trace: {error_text(error)}"})
     if stored:
         (folder / "index.json").write_text(json.dumps(stored), encoding="utf-8")
     return failures
