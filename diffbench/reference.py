@@ -126,8 +126,10 @@ def exact_jacobian(case, params, inputs, mp, route1: str = "auto"):
     try:
         jacobian, tape = api.jacrev(f, mp, xs_mp)
     except ZeroDivisionError as error:    # NB: mpmath's says nothing more than its type
-        raise ArithmeticError("f or its derivative divides by zero at this point in high precision "
-                              "(is the point outside the function's domain?)") from error
+        # NB: a where() evaluates both of its branches here, so the untaken one may be what divides by zero
+        raise ArithmeticError("f or its derivative divides by zero at this point in high precision (is the point "
+                              "outside the function's domain, or does a branch of where that is not taken "
+                              "divide by zero? both branches are evaluated)") from error
     value = tape.nodes[-1].out if tape.nodes and tape.nodes[-1].rule is not None else f(mp, *xs_mp)
     if not all(not isinstance(v, mp.ctx.mpc) and mp.ctx.isfinite(v)
                for v in [*np.asarray(value, dtype=object).ravel(), *np.asarray(jacobian, dtype=object).ravel()]):
